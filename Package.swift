@@ -1,0 +1,82 @@
+// swift-tools-version:6.0
+// crmsync: calendar and email sync for a multi-tenant CRM. Postgres holds the rules; this
+// package is the thin courier between it and the providers' APIs.
+import PackageDescription
+
+let package = Package(
+    name: "crmsync",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "crmsync", targets: ["crmsync"]),
+        .library(name: "PostgresClient", targets: ["PostgresClient"]),
+        .library(name: "CRMSyncDatabase", targets: ["CRMSyncDatabase"]),
+        .library(name: "CRMSyncProviders", targets: ["CRMSyncProviders"]),
+        .library(name: "ProviderSandbox", targets: ["ProviderSandbox"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+    ],
+    targets: [
+        // libpq, the Postgres project's own client library; only PostgresClient imports it.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        // Connections, pool, parameterized queries and typed rows over libpq.
+        .target(
+            name: "PostgresClient",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The crmsync schema as seen from Swift: migrations, policy audit, per-user sessions,
+        // secret keys and rotation, demo data.
+        .target(
+            name: "CRMSyncDatabase",
+            dependencies: [
+                "PostgresClient",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Google Calendar and Microsoft Graph clients, OAuth 2.0, the normalized event model.
+        .target(
+            name: "CRMSyncProviders",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // A local emulator of the providers' HTTP APIs (tests, demo, no-credential use).
+        .target(
+            name: "ProviderSandbox",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "crmsync",
+            dependencies: [
+                "CRMSyncDatabase",
+                "CRMSyncProviders",
+                "ProviderSandbox",
+                "PostgresClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
+        .testTarget(
+            name: "CRMSyncDatabaseTests",
+            dependencies: ["CRMSyncDatabase", "PostgresClient"]
+        ),
+        .testTarget(
+            name: "CRMSyncProvidersTests",
+            dependencies: ["CRMSyncProviders", "ProviderSandbox"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
