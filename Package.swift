@@ -77,6 +77,10 @@ let package = Package(
             name: "CRMSyncProvidersTests",
             dependencies: ["CRMSyncProviders", "ProviderSandbox"]
         ),
+        .testTarget(
+            name: "ProviderSandboxTests",
+            dependencies: ["ProviderSandbox", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
