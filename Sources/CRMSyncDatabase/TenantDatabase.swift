@@ -1,0 +1,45 @@
+import Foundation
+import Logging
+import PostgresClient
+
+/// The database as the service uses it: every transaction under one person's identity.
+///
+/// The pool logs in as the service's own role (neither superuser, owner nor BYPASSRLS).
+/// `withSession` opens a transaction, switches role and sets the identity with
+/// transaction-local settings, so a pooled connection carries nothing into the next one.
+/// Nothing here filters by tenant: row-level security does.
+public struct TenantDatabase: Sendable {
+    public let pool: PostgresPool
+    public let secretKey: SecretKey?
+
+    public init(pool: PostgresPool, secretKey: SecretKey?) {
+        self.pool = pool
+        self.secretKey = secretKey
+    }
+
+    /// Runs `body` in one transaction as `identity` (or as nobody, when `nil`) in `role`.
+    /// With `secrets: true` the transaction also holds the encryption key, for the SQL
+    /// functions that encrypt or decrypt tokens; without it they fail cleanly.
+    public func withSession<T>(
+        _ identity: Identity?, role: SessionRole = .authenticated, secrets: Bool = false,
+        _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let key: String?
+        if secrets {
+            guard let secretKey = self.secretKey else { throw SecretKeyError.missing(variable: "CRMSYNC_TOKEN_KEY") }
+            key = secretKey.value
+        } else {
+            key = nil
+        }
+        return try await self.pool.withTransaction { connection in
+            try await connection.query(
+                """
+                select set_config('role', \(role.rawValue), true),
+                       set_config('request.jwt.claims', \(identity?.claimsJSON ?? ""), true),
+                       set_config('app.org_id', \(identity?.organizationID.uuidString.lowercased() ?? ""), true),
+                       set_config('crmsync.token_key', \(key ?? ""), true)
+                """)
+            return try await body(connection)
+        }
+    }
+}

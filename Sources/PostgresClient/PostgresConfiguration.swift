@@ -1,0 +1,78 @@
+import Foundation
+import CLibPQ
+
+/// Where and as whom to connect.
+///
+/// The connection string is handed to libpq untouched (a `postgres://` URL or `key=value`
+/// pairs); an empty one lets libpq read the standard `PG*` variables. Overrides win over
+/// whatever the string says, which is how the service logs in as its own role on the
+/// database an operator named.
+public struct PostgresConfiguration: Sendable {
+    /// A libpq connection URI or conninfo string; empty means "use the PG* variables".
+    public var connectionString: String
+    /// libpq keywords (`user`, `password`, `dbname`, …) that override the string's values.
+    public var overrides: [String: String]
+    /// Shown in `pg_stat_activity`.
+    public var applicationName: String
+    /// Seconds to wait for a connection before giving up.
+    public var connectTimeoutSeconds: Int
+
+    public init(
+        connectionString: String = "", overrides: [String: String] = [:],
+        applicationName: String = "crmsync", connectTimeoutSeconds: Int = 10
+    ) {
+        self.connectionString = connectionString
+        self.overrides = overrides
+        self.applicationName = applicationName
+        self.connectTimeoutSeconds = connectTimeoutSeconds
+    }
+
+    /// `DATABASE_URL` when set, else libpq's `PG*` variables.
+    public static func fromEnvironment(_ environment: [String: String]) -> PostgresConfiguration {
+        PostgresConfiguration(connectionString: environment["DATABASE_URL"] ?? "")
+    }
+
+    /// The same database as another role.
+    public func loggingIn(as user: String, password: String?) -> PostgresConfiguration {
+        var copy = self
+        copy.overrides["user"] = user
+        if let password { copy.overrides["password"] = password } else { copy.overrides["password"] = nil }
+        return copy
+    }
+
+    /// Checks the connection string's syntax without connecting, with libpq's own parser.
+    public func validate() throws {
+        guard !self.connectionString.isEmpty else { return }
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        let options = PQconninfoParse(self.connectionString, &errorMessage)
+        defer {
+            if let options { PQconninfoFree(options) }
+            if let errorMessage { PQfreemem(errorMessage) }
+        }
+        if options == nil {
+            let reason = errorMessage.map { String(cString: $0) }?.firstLine ?? "unparseable"
+            throw PostgresError(.connection, message: "invalid database URL: \(reason)")
+        }
+    }
+
+    /// Keyword/value pairs for `PQconnectdbParams`, in the order libpq expects:
+    /// the connection string first (expanded), then our settings, then overrides.
+    var keywordValuePairs: [(String, String)] {
+        var pairs: [(String, String)] = []
+        if !self.connectionString.isEmpty { pairs.append(("dbname", self.connectionString)) }
+        pairs.append(("fallback_application_name", self.applicationName))
+        pairs.append(("connect_timeout", String(self.connectTimeoutSeconds)))
+        for key in self.overrides.keys.sorted() {
+            if let value = self.overrides[key] { pairs.append((key, value)) }
+        }
+        return pairs
+    }
+}
+
+extension String {
+    /// libpq messages end with a newline and sometimes carry a second line; we report one.
+    var firstLine: String {
+        let trimmed = self.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? trimmed
+    }
+}
