@@ -1,0 +1,30 @@
+# crmsync: `make demo` runs the product end to end, `make test` runs every test.
+# Both set up what they need: system packages (when run as root), a throwaway Postgres
+# cluster under .local/ unless DATABASE_URL names a database, and an encryption key.
+SHELL := /bin/bash
+SWIFT ?= swift
+
+.PHONY: all deps build demo test db-start db-stop clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+demo: build
+	@scripts/demo.sh
+
+test: deps
+	@scripts/test.sh
+
+db-start:
+	@scripts/dev-db.sh start
+
+db-stop:
+	@scripts/dev-db.sh stop
+
+clean: db-stop
+	rm -rf .build .local

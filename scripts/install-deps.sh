@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages crmsync needs and a fresh machine may lack, and nothing else:
+# libpq (client library and headers), libcurl (FoundationNetworking's HTTP), the PostgreSQL
+# server binaries (the throwaway cluster) and pkg-config. Only as root; otherwise it names
+# what is missing.
+set -euo pipefail
+
+wanted=(libpq-dev libcurl4-openssl-dev pkg-config postgresql postgresql-contrib)
+missing=()
+for package in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+  echo "install-deps: missing packages: ${missing[*]} (run as root or install them)" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
