@@ -55,6 +55,29 @@ public struct PostgresConfiguration: Sendable {
         }
     }
 
+    /// The effective settings (string plus overrides) as one libpq conninfo string, for
+    /// handing to libpq-based tools such as `pg_dump`. It may contain the password: do not log it.
+    public func conninfoString() throws -> String {
+        try self.validate()
+        var settings: [(String, String)] = []
+        if !self.connectionString.isEmpty, let options = PQconninfoParse(self.connectionString, nil) {
+            defer { PQconninfoFree(options) }
+            var option = options
+            while let keyword = option.pointee.keyword {
+                if let value = option.pointee.val { settings.append((String(cString: keyword), String(cString: value))) }
+                option += 1
+            }
+        }
+        for (key, value) in self.overrides {
+            settings.removeAll { $0.0 == key }
+            settings.append((key, value))
+        }
+        return settings.map { key, value in
+            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
+            return "\(key)='\(escaped)'"
+        }.joined(separator: " ")
+    }
+
     /// Keyword/value pairs for `PQconnectdbParams`, in the order libpq expects:
     /// the connection string first (expanded), then our settings, then overrides.
     var keywordValuePairs: [(String, String)] {

@@ -45,14 +45,16 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
     }
 
     public var description: String {
-        if let code = self.code {
-            return "\(self.message) (SQLSTATE \(code.rawValue))"
+        guard let code = self.code else { return self.message }
+        // Data exceptions (class 22) quote the offending input, which may be a bound secret.
+        if code.rawValue.hasPrefix("22") {
+            return "invalid data value (SQLSTATE \(code.rawValue))"
         }
-        return self.message
+        return "\(self.message) (SQLSTATE \(code.rawValue))"
     }
 
     public var debugDescription: String {
-        var parts = [self.description]
+        var parts = [self.code.map { "\(self.message) (SQLSTATE \($0.rawValue))" } ?? self.message]
         if let detail = self.detail { parts.append("detail: \(detail)") }
         if let hint = self.hint { parts.append("hint: \(hint)") }
         if let query = self.query { parts.append("query: \(query)") }

@@ -1,0 +1,49 @@
+/*
+ * policies/email_attachments.sql — attachment metadata.
+ *
+ * A member reads and deletes the attachments of their own email accounts in the active
+ * organization (super admins: read all). The worker reads and writes those of the account it
+ * syncs. Owners/admins get no extra reach: mail stays with its mailbox's owner.
+ */
+revoke all on table public.email_attachments from public, authenticated, crmsync_worker;
+grant select, delete on table public.email_attachments to authenticated;
+grant select, insert, update, delete on table public.email_attachments to crmsync_worker;
+
+drop policy if exists email_attachments_authenticated_select on public.email_attachments;
+create policy email_attachments_authenticated_select on public.email_attachments
+  for select to authenticated
+  using (organization_id = any ((select private.readable_org_ids())::uuid[])
+         and (email_account_id = any ((select private.my_email_account_ids())::uuid[])
+              or (select private.is_super_admin())));
+
+drop policy if exists email_attachments_authenticated_delete on public.email_attachments;
+create policy email_attachments_authenticated_delete on public.email_attachments
+  for delete to authenticated
+  using (organization_id = (select private.current_org_id())
+         and email_account_id = any ((select private.my_email_account_ids())::uuid[]));
+
+drop policy if exists email_attachments_crmsync_worker_select on public.email_attachments;
+create policy email_attachments_crmsync_worker_select on public.email_attachments
+  for select to crmsync_worker
+  using (organization_id = (select private.current_org_id())
+         and email_account_id = any ((select private.my_email_account_ids())::uuid[]));
+
+drop policy if exists email_attachments_crmsync_worker_insert on public.email_attachments;
+create policy email_attachments_crmsync_worker_insert on public.email_attachments
+  for insert to crmsync_worker
+  with check (organization_id = (select private.current_org_id())
+              and email_account_id = any ((select private.my_email_account_ids())::uuid[]));
+
+drop policy if exists email_attachments_crmsync_worker_update on public.email_attachments;
+create policy email_attachments_crmsync_worker_update on public.email_attachments
+  for update to crmsync_worker
+  using (organization_id = (select private.current_org_id())
+         and email_account_id = any ((select private.my_email_account_ids())::uuid[]))
+  with check (organization_id = (select private.current_org_id())
+              and email_account_id = any ((select private.my_email_account_ids())::uuid[]));
+
+drop policy if exists email_attachments_crmsync_worker_delete on public.email_attachments;
+create policy email_attachments_crmsync_worker_delete on public.email_attachments
+  for delete to crmsync_worker
+  using (organization_id = (select private.current_org_id())
+         and email_account_id = any ((select private.my_email_account_ids())::uuid[]));

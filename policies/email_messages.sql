@@ -1,0 +1,59 @@
+/*
+ * policies/email_messages.sql — imported and sent mail.
+ *
+ * A member reads, marks (is_read, labels: the only columns granted for UPDATE) and deletes
+ * the messages of their own email accounts in the active organization (super admins: read
+ * all). The worker reads and writes those of the account it syncs. Owners/admins get no extra
+ * reach: mail stays with its mailbox's owner.
+ */
+revoke all on table public.email_messages from public, authenticated, crmsync_worker;
+grant select, delete on table public.email_messages to authenticated;
+grant update (is_read, labels) on table public.email_messages to authenticated;
+grant select, insert, update, delete on table public.email_messages to crmsync_worker;
+
+drop policy if exists email_messages_authenticated_select on public.email_messages;
+create policy email_messages_authenticated_select on public.email_messages
+  for select to authenticated
+  using (organization_id = any ((select private.readable_org_ids())::uuid[])
+         and (email_account_id = any ((select private.my_email_account_ids())::uuid[])
+              or (select private.is_super_admin())));
+
+drop policy if exists email_messages_authenticated_update on public.email_messages;
+create policy email_messages_authenticated_update on public.email_messages
+  for update to authenticated
+  using (organization_id = (select private.current_org_id())
+         and email_account_id = any ((select private.my_email_account_ids())::uuid[]))
+  with check (organization_id = (select private.current_org_id())
+              and email_account_id = any ((select private.my_email_account_ids())::uuid[]));
+
+drop policy if exists email_messages_authenticated_delete on public.email_messages;
+create policy email_messages_authenticated_delete on public.email_messages
+  for delete to authenticated
+  using (organization_id = (select private.current_org_id())
+         and email_account_id = any ((select private.my_email_account_ids())::uuid[]));
+
+drop policy if exists email_messages_crmsync_worker_select on public.email_messages;
+create policy email_messages_crmsync_worker_select on public.email_messages
+  for select to crmsync_worker
+  using (organization_id = (select private.current_org_id())
+         and email_account_id = any ((select private.my_email_account_ids())::uuid[]));
+
+drop policy if exists email_messages_crmsync_worker_insert on public.email_messages;
+create policy email_messages_crmsync_worker_insert on public.email_messages
+  for insert to crmsync_worker
+  with check (organization_id = (select private.current_org_id())
+              and email_account_id = any ((select private.my_email_account_ids())::uuid[]));
+
+drop policy if exists email_messages_crmsync_worker_update on public.email_messages;
+create policy email_messages_crmsync_worker_update on public.email_messages
+  for update to crmsync_worker
+  using (organization_id = (select private.current_org_id())
+         and email_account_id = any ((select private.my_email_account_ids())::uuid[]))
+  with check (organization_id = (select private.current_org_id())
+              and email_account_id = any ((select private.my_email_account_ids())::uuid[]));
+
+drop policy if exists email_messages_crmsync_worker_delete on public.email_messages;
+create policy email_messages_crmsync_worker_delete on public.email_messages
+  for delete to crmsync_worker
+  using (organization_id = (select private.current_org_id())
+         and email_account_id = any ((select private.my_email_account_ids())::uuid[]));

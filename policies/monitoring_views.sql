@@ -1,0 +1,10 @@
+/*
+ * policies/monitoring_views.sql — who may query the monitoring views.
+ *
+ * The views are security_invoker, so the policies of the underlying tables decide which rows
+ * each caller sees; these grants only open the door.
+ */
+revoke all on table public.calendar_account_health, public.recent_sync_errors, public.organization_sync_volume
+  from public, authenticated, crmsync_worker;
+grant select on table public.calendar_account_health, public.recent_sync_errors, public.organization_sync_volume
+  to authenticated, crmsync_worker;

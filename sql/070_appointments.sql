@@ -1,0 +1,71 @@
+/*
+ * 070_appointments.sql — the CRM's appointments, the CRM side of calendar sync.
+ *
+ * crm_version is the CRM's change marker: a trigger increments it on every UPDATE that changes
+ * a user-visible column (bookkeeping such as updated_at alone does not count), and ignores any
+ * value a client tries to write into it. The sync engine exports rows whose crm_version moved.
+ * deleted_at is a soft delete, so deletions can be exported too.
+ */
+set local role crmsync_owner;
+
+create table if not exists public.appointments (
+  id              uuid not null default extensions.gen_random_uuid(),
+  organization_id uuid not null references public.organizations (id) on delete cascade,
+  owner_id        uuid not null,
+  contact_id      uuid,
+  title           text not null check (length(btrim(title)) > 0),
+  description     text,
+  location        text,
+  start_time      timestamptz not null,
+  end_time        timestamptz not null,
+  all_day         boolean not null default false,
+  time_zone       text not null default 'UTC' check (length(btrim(time_zone)) > 0),
+  created_at      timestamptz not null default now(),
+  updated_at      timestamptz not null default now(),
+  deleted_at      timestamptz,
+  crm_version     bigint not null default 1 check (crm_version >= 1),
+  primary key (organization_id, id),
+  constraint appointments_end_after_start check (end_time >= start_time)
+);
+comment on table public.appointments is
+  'CRM appointments (soft-deleted via deleted_at). crm_version increments on every user-visible change.';
+comment on column public.appointments.crm_version is 'Change marker maintained by trigger; clients cannot set it.';
+
+create index if not exists appointments_org_start_time_idx on public.appointments (organization_id, start_time);
+create index if not exists appointments_org_owner_idx on public.appointments (organization_id, owner_id);
+create index if not exists appointments_org_updated_at_idx on public.appointments (organization_id, updated_at);
+
+alter table public.appointments enable row level security;
+alter table public.appointments force row level security;
+
+create or replace function private.bump_crm_version()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if (new.owner_id, new.contact_id, new.title, new.description, new.location, new.start_time,
+      new.end_time, new.all_day, new.time_zone, new.deleted_at)
+     is distinct from
+     (old.owner_id, old.contact_id, old.title, old.description, old.location, old.start_time,
+      old.end_time, old.all_day, old.time_zone, old.deleted_at) then
+    new.crm_version := old.crm_version + 1;
+  else
+    new.crm_version := old.crm_version;
+  end if;
+  return new;
+end
+$$;
+comment on function private.bump_crm_version() is
+  'BEFORE UPDATE trigger on appointments: crm_version + 1 when a user-visible column changed, else unchanged.';
+revoke execute on function private.bump_crm_version() from public;
+
+create or replace trigger appointments_set_updated_at
+  before update on public.appointments
+  for each row execute function private.set_updated_at();
+create or replace trigger appointments_forbid_organization_change
+  before update on public.appointments
+  for each row execute function private.forbid_organization_change();
+create or replace trigger appointments_bump_crm_version
+  before update on public.appointments
+  for each row execute function private.bump_crm_version();
