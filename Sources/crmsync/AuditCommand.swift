@@ -19,25 +19,42 @@ struct AuditCommand: AsyncParsableCommand {
     }
 }
 
-/// The audit as a table plus a verdict that names every offending table.
+/// The audit grouped by table, readable at a terminal, plus a verdict naming every offender.
 enum AuditReportFormatter {
     static func render(_ audit: PolicyAudit) -> String {
-        let columns = ["table", "rls", "forced", "item", "name", "command", "roles", "expression", "problem"]
-        let rows = audit.findings.map { f in
-            [
-                f.tableName ?? "", f.rlsEnabled.map { $0 ? "yes" : "NO" } ?? "", f.rlsForced.map { $0 ? "yes" : "NO" } ?? "",
-                f.item, f.name ?? "", f.command ?? "", f.roles ?? "", f.expression ?? "", f.problem ?? "",
-            ]
-        }
-        var text = TextTable.render(columns: columns, rows: rows)
-        if audit.problems.isEmpty {
-            text += "\naudit passed: every table has row level security enabled and forced; no unintended policy or grant"
-        } else {
-            text += "\naudit FAILED:"
-            for problem in audit.problems {
-                text += "\n  \(problem.tableName ?? problem.name ?? "?"): \(problem.problem ?? "")"
+        var lines: [String] = []
+        var currentTable: String?? = .none
+        for f in audit.findings {
+            if currentTable != .some(f.tableName) {
+                currentTable = .some(f.tableName)
+                lines.append("")
+                lines.append(f.tableName.map { "table \($0)" } ?? "functions and views")
+            }
+            let flag = f.problem.map { "   <-- PROBLEM: \($0)" } ?? ""
+            switch f.item {
+            case "table":
+                lines.append("  row level security: \(f.rlsEnabled == true ? "enabled" : "DISABLED"), "
+                    + "\(f.rlsForced == true ? "forced" : "NOT FORCED")\(flag)")
+            case "policy":
+                lines.append("  policy \(f.name ?? "?") for \(f.command ?? "?") to \(f.roles ?? "?")\(flag)")
+                if let expression = f.expression { lines.append("      \(expression)") }
+            case "grant":
+                let columns = f.expression.map { " (\($0))" } ?? ""
+                lines.append("  grant \(f.command ?? "?")\(columns) to \(f.name ?? "?")\(flag)")
+            default:
+                lines.append("  \(f.item) \(f.name ?? "")\(f.command.map { " \($0)" } ?? "")\(flag)")
             }
         }
-        return text
+        if audit.problems.isEmpty {
+            lines.append("\naudit passed: \(audit.findings.filter { $0.item == "table" }.count) tables, "
+                + "\(audit.findings.filter { $0.item == "policy" }.count) policies, "
+                + "\(audit.findings.filter { $0.item == "grant" }.count) grants; no problem found")
+        } else {
+            lines.append("\naudit FAILED (\(audit.problems.count) problems):")
+            for problem in audit.problems {
+                lines.append("  \(problem.tableName ?? problem.name ?? "?"): \(problem.problem ?? "")")
+            }
+        }
+        return lines.joined(separator: "\n")
     }
 }
