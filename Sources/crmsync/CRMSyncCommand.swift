@@ -12,6 +12,7 @@ struct CRMSyncCommand: AsyncParsableCommand {
             SeedDemoCommand.self,
             ConsoleCommand.self,
             RotateKeyCommand.self,
+            OAuthClientCommand.self,
         ]
     )
 }

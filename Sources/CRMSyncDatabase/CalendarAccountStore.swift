@@ -1,0 +1,84 @@
+import Foundation
+import PostgresClient
+
+/// Calendar accounts as the connect flow and the sync see them. Every call runs in the
+/// account owner's session; row-level security and the SQL functions decide what is allowed.
+public struct CalendarAccountStore: Sendable {
+    public let database: TenantDatabase
+
+    public init(database: TenantDatabase) {
+        self.database = database
+    }
+
+    /// Tokens as the provider returned them.
+    public struct Tokens: Sendable {
+        public var accessToken: String
+        public var refreshToken: String?
+        public var expiresAt: Date
+
+        public init(accessToken: String, refreshToken: String?, expiresAt: Date) {
+            self.accessToken = accessToken
+            self.refreshToken = refreshToken
+            self.expiresAt = expiresAt
+        }
+    }
+
+    /// The OAuth client registered for `provider` (`google` or `microsoft`): the
+    /// organization's own, else the platform's. Decrypted only in a worker session.
+    public func oauthClient(provider: String, for identity: Identity) async throws -> (clientID: String, clientSecret: String) {
+        try await self.database.withSession(identity, role: .worker, secrets: true) { connection in
+            let rows = try await connection.query(
+                "select client_id, client_secret from public.oauth_client_credentials(\(provider))")
+            guard let row = rows.first else {
+                throw PostgresError(.server, message: "no OAuth client is configured for \(provider)")
+            }
+            return (try row.decode(String.self, at: 0), try row.decode(String.self, at: 1))
+        }
+    }
+
+    /// Creates the account (or reconnects the existing one for the same calendar and
+    /// address) and stores its tokens encrypted, in one transaction. Returns the account id.
+    public func connect(
+        _ identity: Identity, provider: String, email: String, calendarID: String = "primary", tokens: Tokens
+    ) async throws -> UUID {
+        try await self.database.withSession(identity, secrets: true) { connection in
+            let inserted = try await connection.query(
+                """
+                insert into public.calendar_accounts (organization_id, user_id, provider, email, calendar_id)
+                values (\(identity.organizationID), \(identity.userID), \(provider), \(email), \(calendarID))
+                on conflict (organization_id, user_id, provider, calendar_id, email)
+                do update set sync_enabled = true
+                returning id
+                """)
+            let id = try inserted.first.map { try $0.decode(UUID.self, at: 0) }
+            guard let id else { throw PostgresError(.server, message: "the account could not be created") }
+            try await connection.query(
+                """
+                select public.store_calendar_account_tokens(\(id), \(tokens.accessToken), \(tokens.refreshToken), \(tokens.expiresAt))
+                """)
+            return id
+        }
+    }
+
+    /// The account's decrypted tokens, for a sync job (worker session; audited).
+    public func tokens(account: UUID, for identity: Identity) async throws -> Tokens {
+        try await self.database.withSession(identity, role: .worker, secrets: true) { connection in
+            let rows = try await connection.query(
+                "select access_token, refresh_token, expires_at from public.calendar_account_tokens(\(account))")
+            guard let row = rows.first else { throw PostgresError(.server, message: "account has no tokens") }
+            return Tokens(
+                accessToken: try row.decode(String.self, at: 0), refreshToken: try row.decode(String?.self, at: 1),
+                expiresAt: try row.decode(Date?.self, at: 2) ?? .distantPast)
+        }
+    }
+
+    /// Stores refreshed tokens (a `nil` refresh token keeps the stored one).
+    public func storeTokens(_ tokens: Tokens, account: UUID, for identity: Identity) async throws {
+        try await self.database.withSession(identity, role: .worker, secrets: true) { connection in
+            try await connection.query(
+                """
+                select public.store_calendar_account_tokens(\(account), \(tokens.accessToken), \(tokens.refreshToken), \(tokens.expiresAt))
+                """)
+        }
+    }
+}
