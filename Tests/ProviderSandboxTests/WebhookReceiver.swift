@@ -4,6 +4,7 @@ import NIOCore
 
 /// One request a test receiver got.
 struct ReceivedRequest: Sendable {
+    /// Header names lower-cased.
     var headers: [String: String]
     var query: [String: String]
     var body: Data
@@ -32,7 +33,7 @@ func withReceiver(_ answer: ValidationAnswer = .echo, _ body: @escaping @Sendabl
     let router = Router()
     router.post("/hook") { request, _ -> Response in
         var headers: [String: String] = [:]
-        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
         let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { a, _ in a })
         let data = try await request.body.collect(upTo: 1 << 20)
         await inbox.append(ReceivedRequest(headers: headers, query: query, body: Data(data.readableBytesView)))
