@@ -25,6 +25,7 @@ extension GraphCalendarClient {
         resource.location = GraphLocation(displayName: event.location ?? "")
         resource.attendees = resource.attendees ?? []
         resource.subject = event.title ?? ""
+        resource.body = GraphItemBody(contentType: event.descriptionFormat.rawValue, content: event.description ?? "")
         let headers = etag.map { ["If-Match": $0] } ?? [:]
         let response = try await self.send("PATCH", self.url(["me", "events", id]), body: try JSONCoding.encode(resource), headers: headers)
         return try JSONCoding.decode(GraphEvent.self, from: response.body, what: "event").normalized()

@@ -7,7 +7,7 @@ extension GraphEvent {
         self.etag = event.etag
         if event.status == .removed { self.removed = GraphRemoved(reason: "deleted") }
         self.subject = event.title
-        self.body = GraphItemBody(contentType: event.descriptionFormat.rawValue, content: event.description ?? "")
+        self.body = event.description.map { GraphItemBody(contentType: event.descriptionFormat.rawValue, content: $0) }
         self.location = event.location.map { GraphLocation(displayName: $0) }
         self.isCancelled = event.status == .cancelled ? true : nil
         self.showAs = event.status == .tentative ? "tentative" : nil

@@ -25,7 +25,7 @@ public enum RFC3339 {
         return wall.instant(offsetSeconds: offset)
     }
 
-    /// Writes `date` in UTC (`Z`), with milliseconds only when they are not zero.
+    /// Writes `date` in UTC (`Z`), with a fraction (up to seven digits) only when it is not zero.
     public static func format(_ date: Date) -> String {
         self.format(date, offsetSeconds: 0)
     }
@@ -33,10 +33,12 @@ public enum RFC3339 {
     /// Writes `date` as a wall time at `offsetSeconds` from UTC, with that offset.
     public static func format(_ date: Date, offsetSeconds: Int) -> String {
         let wall = WallTime(date, offsetSeconds: offsetSeconds)
-        let millis = (wall.nanosecond + 500_000) / 1_000_000
+        let ticks = min((wall.nanosecond + 50) / 100, 9_999_999)
         var text = wall.formatted()
-        if millis > 0 && millis < 1000 {
-            text += "." + String(millis).leftPadded(to: 3)
+        if ticks > 0 {
+            var digits = String(ticks).leftPadded(to: 7)
+            while digits.hasSuffix("0") { digits.removeLast() }
+            text += "." + digits
         }
         if offsetSeconds == 0 { return text + "Z" }
         let sign = offsetSeconds < 0 ? "-" : "+"
