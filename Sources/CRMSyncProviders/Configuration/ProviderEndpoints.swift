@@ -1,0 +1,66 @@
+import Foundation
+
+/// The base URLs of every provider endpoint the clients call. The defaults are the real hosts;
+/// `sandbox(_:)` points them all at a local `ProviderSandbox`.
+public struct ProviderEndpoints: Sendable, Hashable {
+    /// Google Calendar API. Default `https://www.googleapis.com/calendar/v3`.
+    public var googleAPIBase: URL
+    /// Google's authorization endpoint. Default `https://accounts.google.com/o/oauth2/v2/auth`.
+    public var googleAuthURL: URL
+    /// Google's token endpoint. Default `https://oauth2.googleapis.com/token`.
+    public var googleTokenURL: URL
+    /// Google's revocation endpoint. Default `https://oauth2.googleapis.com/revoke`.
+    public var googleRevokeURL: URL
+    /// Google's OpenID userinfo endpoint. Default `https://openidconnect.googleapis.com/v1/userinfo`.
+    public var googleUserInfoURL: URL
+    /// Microsoft Graph. Default `https://graph.microsoft.com/v1.0`.
+    public var graphBase: URL
+    /// The Microsoft identity platform host. Default `https://login.microsoftonline.com`.
+    public var microsoftLoginBase: URL
+    /// The Microsoft tenant: `common` (default), `organizations`, `consumers` or a tenant id.
+    public var microsoftTenant: String
+
+    /// The real providers.
+    public init(
+        googleAPIBase: URL = URL(string: "https://www.googleapis.com/calendar/v3")!,
+        googleAuthURL: URL = URL(string: "https://accounts.google.com/o/oauth2/v2/auth")!,
+        googleTokenURL: URL = URL(string: "https://oauth2.googleapis.com/token")!,
+        googleRevokeURL: URL = URL(string: "https://oauth2.googleapis.com/revoke")!,
+        googleUserInfoURL: URL = URL(string: "https://openidconnect.googleapis.com/v1/userinfo")!,
+        graphBase: URL = URL(string: "https://graph.microsoft.com/v1.0")!,
+        microsoftLoginBase: URL = URL(string: "https://login.microsoftonline.com")!,
+        microsoftTenant: String = "common"
+    ) {
+        self.googleAPIBase = googleAPIBase
+        self.googleAuthURL = googleAuthURL
+        self.googleTokenURL = googleTokenURL
+        self.googleRevokeURL = googleRevokeURL
+        self.googleUserInfoURL = googleUserInfoURL
+        self.graphBase = graphBase
+        self.microsoftLoginBase = microsoftLoginBase
+        self.microsoftTenant = microsoftTenant
+    }
+
+    /// Every endpoint at one sandbox origin, at the paths the real hosts use.
+    public static func sandbox(_ base: URL) -> ProviderEndpoints {
+        ProviderEndpoints(
+            googleAPIBase: base.appending(path: "calendar/v3"),
+            googleAuthURL: base.appending(path: "o/oauth2/v2/auth"),
+            googleTokenURL: base.appending(path: "token"),
+            googleRevokeURL: base.appending(path: "revoke"),
+            googleUserInfoURL: base.appending(path: "oauth2/v3/userinfo"),
+            graphBase: base.appending(path: "v1.0"),
+            microsoftLoginBase: base
+        )
+    }
+
+    /// Microsoft's authorization endpoint for the tenant.
+    public var microsoftAuthorizeURL: URL {
+        self.microsoftLoginBase.appending(path: "\(self.microsoftTenant)/oauth2/v2.0/authorize")
+    }
+
+    /// Microsoft's token endpoint for the tenant.
+    public var microsoftTokenURL: URL {
+        self.microsoftLoginBase.appending(path: "\(self.microsoftTenant)/oauth2/v2.0/token")
+    }
+}
