@@ -13,6 +13,7 @@ struct CRMSyncCommand: AsyncParsableCommand {
             ConsoleCommand.self,
             RotateKeyCommand.self,
             OAuthClientCommand.self,
+            SandboxCommand.self,
         ]
     )
 }
