@@ -78,7 +78,10 @@ let package = Package(
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
         .testTarget(
             name: "CRMSyncDatabaseTests",
-            dependencies: ["CRMSyncDatabase", "PostgresClient"]
+            dependencies: [
+                "CRMSyncDatabase", "PostgresClient", "ProviderSandbox",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "CRMSyncProvidersTests",

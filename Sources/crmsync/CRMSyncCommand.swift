@@ -14,6 +14,7 @@ struct CRMSyncCommand: AsyncParsableCommand {
             RotateKeyCommand.self,
             OAuthClientCommand.self,
             SandboxCommand.self,
+            ConnectCommand.self,
         ]
     )
 }

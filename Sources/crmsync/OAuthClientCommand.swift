@@ -43,7 +43,7 @@ struct OAuthClientCommand: AsyncParsableCommand {
                         provider: self.provider, clientID: self.clientId, clientSecret: secret,
                         organization: organization, key: key, on: connection)
                 }
-                print("oauth client \(id) registered for \(self.provider)")
+                print("oauth client \(id.uuidString.lowercased()) registered for \(self.provider)")
             }
         }
     }

@@ -1,0 +1,76 @@
+import CRMSyncProviders
+import Foundation
+import Logging
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The authorization-code flow with PKCE over a loopback redirect.
+struct ConnectFlow {
+    enum Failure: Error, CustomStringConvertible {
+        case denied(String)
+        case stateMismatch
+        case noCode
+
+        var description: String {
+            switch self {
+            case .denied(let reason): "the provider did not authorize the connection: \(reason)"
+            case .stateMismatch: "the callback's state does not match this request (refused)"
+            case .noCode: "the callback carried no authorization code"
+            }
+        }
+    }
+
+    let oauth: OAuthClient
+    let loginHint: String?
+
+    /// Runs the browser step and exchanges the code; returns the tokens.
+    func authorize(timeout: Duration, logger: Logger) async throws -> TokenSet {
+        let scopes = OAuthFeature.scopes(for: [.calendar], provider: self.oauth.provider)
+        let request = LockedBox<AuthorizationRequest?>(nil)
+        let query = try await LoopbackRedirectListener.firstCallback(timeout: timeout, logger: logger) { redirectURI, finish in
+            let authorization = self.oauth.authorizationRequest(redirectURI: redirectURI, scopes: scopes, loginHint: self.loginHint)
+            request.set(authorization)
+            print("Open this URL to authorize crmsync:\n\(authorization.url.absoluteString)")
+            // An endpoint that redirects straight back completes here, unattended; a real sign-in
+            // page just answers 200 and the person finishes in their browser. An error page
+            // (unknown client, bad redirect URI) ends the wait at once.
+            Task {
+                guard let (_, response) = try? await URLSession.shared.data(from: authorization.url),
+                    let status = (response as? HTTPURLResponse)?.statusCode, status >= 400
+                else { return }
+                finish(["error": "the authorization endpoint answered HTTP \(status) (is the OAuth client registered there?)"])
+            }
+        }
+        guard let authorization = request.get() else { throw Failure.noCode }
+        if let error = query["error"] { throw Failure.denied(error) }
+        guard query["state"] == authorization.state else { throw Failure.stateMismatch }
+        guard let code = query["code"], !code.isEmpty else { throw Failure.noCode }
+        return try await self.oauth.exchange(
+            code: code, codeVerifier: authorization.pkce.verifier, redirectURI: authorization.redirectURI)
+    }
+
+    /// The account's address as the provider reports it.
+    func accountEmail(tokens: TokenSet, endpoints: ProviderEndpoints) async throws -> String {
+        let token = StaticAccessToken(tokens.accessToken)
+        switch self.oauth.provider {
+        case .google:
+            return try await GoogleCalendarClient(endpoints: endpoints, tokens: token).accountEmail()
+        case .outlook:
+            return try await GraphCalendarClient(endpoints: endpoints, tokens: token).accountEmail()
+        }
+    }
+}
+
+/// A value shared between the listener's callback and the flow. `@unchecked Sendable`:
+/// every access holds the lock.
+final class LockedBox<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func get() -> Value { self.lock.withLock { self.value } }
+    func set(_ value: Value) { self.lock.withLock { self.value = value } }
+}

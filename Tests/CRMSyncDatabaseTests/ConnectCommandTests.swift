@@ -1,0 +1,146 @@
+@testable import CRMSyncDatabase
+import Foundation
+import Logging
+import PostgresClient
+import ProviderSandbox
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `crmsync connect` end to end: the built executable, the sandbox over loopback HTTP, and a
+/// scratch database, exactly as an operator would run it.
+@Suite("crmsync connect")
+struct ConnectCommandTests {
+    static let executable = TestDatabase.projectRoot.appendingPathComponent(".build/debug/crmsync")
+
+    /// Starts a sandbox on a free port for the duration of `body`.
+    static func withSandbox<T>(_ body: (URL) async throws -> T) async throws -> T {
+        let (ports, sink) = AsyncStream.makeStream(of: Int.self)
+        var quiet = Logger(label: "crmsync.sandbox")
+        quiet.logLevel = .critical  // its server reports a normal shutdown as an error
+        let sandbox = ProviderSandbox(configuration: SandboxConfiguration(host: "127.0.0.1", port: 0), logger: quiet)
+        let server = Task { try await sandbox.run { sink.yield($0) } }
+        defer { server.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        return try await body(URL(string: "http://127.0.0.1:\(port)")!)
+    }
+
+    static func connect(
+        _ database: TestDatabase, sandbox: URL, provider: String, user: UUID, org: UUID, email: String
+    ) async throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = self.executable
+        process.arguments = [
+            "connect", "--provider", provider, "--user", user.uuidString, "--org", org.uuidString,
+            "--login-hint", email, "--timeout", "20",
+        ]
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = try database.admin.conninfoString()
+        environment["CRMSYNC_TOKEN_KEY"] = nil
+        environment["CRMSYNC_TOKEN_KEY_FILE"] = nil
+        environment["CRMSYNC_SANDBOX_URL"] = sandbox.absoluteString
+        process.environment = environment
+        // The key goes through a private file, never the command line.
+        let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("crmsync-key-\(UUID().uuidString)")
+        try Data(database.key.value.utf8).write(to: keyFile)
+        defer { try? FileManager.default.removeItem(at: keyFile) }
+        process.environment?["CRMSYNC_TOKEN_KEY_FILE"] = keyFile.path
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        // Waiting blocks a thread: do it off the cooperative pool, which the in-process
+        // sandbox needs in order to answer the very requests we are waiting on.
+        let data = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: data)
+            }
+        }
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    static func registerSandboxClients(_ database: TestDatabase) async throws {
+        let admin = try await database.adminConnection()
+        for provider in ["google", "microsoft"] {
+            try await OAuthClientRegistry.set(
+                provider: provider, clientID: "sandbox-client", clientSecret: "sandbox-secret", organization: nil,
+                key: database.key, on: admin)
+        }
+    }
+
+    @Test("google and outlook accounts connect unattended through the loopback flow; tokens land encrypted")
+    func connectsBothProviders() async throws {
+        try await TestDatabase.with("connect") { database in
+            try await Self.registerSandboxClients(database)
+            try await Self.withSandbox { sandbox in
+                let newUser = UUID()
+                let admin = try await database.adminConnection()
+                try await admin.query(
+                    "insert into public.user_organizations (organization_id, user_id, role) values (\(Demo.acme), \(newUser), 'member')")
+                for (provider, email) in [("google", "new.person@acme.example"), ("outlook", "new.person@acme.onmicrosoft.example")] {
+                    let run = try await Self.connect(database, sandbox: sandbox, provider: provider, user: newUser, org: Demo.acme, email: email)
+                    #expect(run.status == 0, "\(run.output)")
+                    #expect(run.output.contains("connected \(provider) calendar account"))
+                    #expect(run.output.contains("(\(email))"))
+                    let identity = Identity(userID: newUser, organizationID: Demo.acme)
+                    let account = try await database.tenant().withSession(identity) { connection in
+                        try await connection.query(
+                            "select id, connection_status from public.calendar_accounts where provider = \(provider) and email = \(email)"
+                        ).first
+                    }
+                    let id = try #require(try account?.decode(UUID.self, at: 0))
+                    #expect(try account?.decode(String.self, at: 1) == "connected")
+                    #expect(run.output.contains(id.uuidString.lowercased()))
+                    let tokens = try await CalendarAccountStore(database: database.tenant()).tokens(account: id, for: identity)
+                    #expect(!tokens.accessToken.isEmpty)
+                    #expect(tokens.refreshToken?.isEmpty == false)
+                    #expect(tokens.expiresAt > Date())
+                    #expect(!run.output.contains(tokens.accessToken), "the access token was printed")
+                }
+            }
+        }
+    }
+
+    @Test("an OAuth client the provider does not know fails at once, naming the HTTP status")
+    func unknownClientFailsFast() async throws {
+        try await TestDatabase.with("connect_unknown") { database in
+            // Globex has its own Google app in the demo data, which the sandbox has never heard of.
+            try await Self.withSandbox { sandbox in
+                let started = Date()
+                let run = try await Self.connect(
+                    database, sandbox: sandbox, provider: "google", user: Demo.gina, org: Demo.globex, email: "gina@globex.example")
+                #expect(run.status != 0)
+                #expect(run.output.contains("answered HTTP 401"), "\(run.output)")
+                #expect(Date().timeIntervalSince(started) < 15, "it waited for the timeout")
+            }
+        }
+    }
+
+    @Test("denied consent exits non-zero with a clear message and creates no account")
+    func deniedConsent() async throws {
+        try await TestDatabase.with("connect_denied") { database in
+            try await Self.registerSandboxClients(database)
+            try await Self.withSandbox { sandbox in
+                var request = URLRequest(url: sandbox.appendingPathComponent("_sandbox/oauth/deny"))
+                request.httpMethod = "POST"
+                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+                request.httpBody = Data(#"{"email":"bob@acme.example","deny":true}"#.utf8)
+                let (_, response) = try await URLSession.shared.data(for: request)
+                #expect((response as? HTTPURLResponse)?.statusCode ?? 0 < 300)
+                let admin = try await database.adminConnection()
+                let before = try await admin.query("select count(*) from public.calendar_accounts").first?.decode(Int.self, at: 0)
+                let run = try await Self.connect(
+                    database, sandbox: sandbox, provider: "google", user: Demo.bob, org: Demo.acme, email: "bob@acme.example")
+                #expect(run.status != 0)
+                #expect(run.output.contains("did not authorize"), "\(run.output)")
+                let after = try await admin.query("select count(*) from public.calendar_accounts").first?.decode(Int.self, at: 0)
+                #expect(before == after)
+            }
+        }
+    }
+}
