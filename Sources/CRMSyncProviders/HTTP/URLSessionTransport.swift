@@ -11,14 +11,15 @@ public struct URLSessionTransport: HTTPTransport {
     public var defaultTimeout: Duration
     let session: URLSession
 
-    /// Creates a transport on an ephemeral session (no cookies, no cache).
-    public init(defaultTimeout: Duration = .seconds(30)) {
+    /// Creates a transport on an ephemeral session (no cookies, no cache). With
+    /// `followsRedirects: false` a 3xx comes back as the response (to read `Location`).
+    public init(defaultTimeout: Duration = .seconds(30), followsRedirects: Bool = true) {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpCookieAcceptPolicy = .never
         configuration.httpShouldSetCookies = false
         configuration.urlCache = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        self.session = URLSession(configuration: configuration)
+        self.session = URLSession(configuration: configuration, delegate: followsRedirects ? nil : RedirectRefusal(), delegateQueue: nil)
         self.defaultTimeout = defaultTimeout
     }
 
@@ -63,5 +64,15 @@ extension Duration {
     var seconds: Double {
         let (seconds, attoseconds) = self.components
         return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+/// A session delegate that refuses every redirect. Stateless, hence `Sendable`.
+final class RedirectRefusal: NSObject, URLSessionTaskDelegate, Sendable {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
     }
 }
