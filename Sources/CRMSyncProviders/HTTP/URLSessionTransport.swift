@@ -11,15 +11,24 @@ public struct URLSessionTransport: HTTPTransport {
     public var defaultTimeout: Duration
     let session: URLSession
 
-    /// Creates a transport on an ephemeral session (no cookies, no cache).
-    public init(defaultTimeout: Duration = .seconds(30)) {
+    /// Creates a transport. With `followsRedirects: false` a 3xx comes back as the response
+    /// (to read `Location`). Transports that follow redirects share one session.
+    public init(defaultTimeout: Duration = .seconds(30), followsRedirects: Bool = true) {
+        self.session = followsRedirects ? Self.sharedSession : Self.makeSession(delegate: RedirectRefusal())
+        self.defaultTimeout = defaultTimeout
+    }
+
+    /// One ephemeral session (no cookies, no cache) for every transport that follows
+    /// redirects, so creating clients per job does not pile up sessions. Immutable.
+    static let sharedSession = Self.makeSession(delegate: nil)
+
+    static func makeSession(delegate: (any URLSessionDelegate)?) -> URLSession {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpCookieAcceptPolicy = .never
         configuration.httpShouldSetCookies = false
         configuration.urlCache = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        self.session = URLSession(configuration: configuration)
-        self.defaultTimeout = defaultTimeout
+        return URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
     }
 
     public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
@@ -63,5 +72,15 @@ extension Duration {
     var seconds: Double {
         let (seconds, attoseconds) = self.components
         return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+/// A session delegate that refuses every redirect. Stateless, hence `Sendable`.
+final class RedirectRefusal: NSObject, URLSessionTaskDelegate, Sendable {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
     }
 }

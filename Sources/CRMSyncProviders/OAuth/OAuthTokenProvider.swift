@@ -26,11 +26,16 @@ public actor OAuthTokenProvider: AccessTokenProvider {
         self.onRefresh = onRefresh
     }
 
+    /// The current token, refreshed first when it expires within the margin. When that
+    /// refresh fails transiently but the token has not yet expired, the token is used anyway.
     public func accessToken() async throws -> String {
-        if self.tokens.needsRefresh(now: self.client.http.sleeper.now(), margin: self.margin) {
+        let now = self.client.http.sleeper.now()
+        guard self.tokens.needsRefresh(now: now, margin: self.margin) else { return self.tokens.accessToken }
+        do {
             return try await self.refresh().accessToken
+        } catch let error as ProviderError where error.isTransient && self.tokens.expiresAt > now {
+            return self.tokens.accessToken
         }
-        return self.tokens.accessToken
     }
 
     public func refreshAfterUnauthorized() async throws -> String {

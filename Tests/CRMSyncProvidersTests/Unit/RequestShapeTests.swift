@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+@testable import CRMSyncProviders
+
+@Suite struct RequestShapeTests {
+    let endpoints = ProviderEndpoints.sandbox(URL(string: "http://127.0.0.1:1")!)
+
+    func google(_ transport: ScriptedTransport) -> GoogleCalendarClient {
+        GoogleCalendarClient(calendarId: "team#holiday@group.calendar.google.com", endpoints: self.endpoints, tokens: StaticAccessToken("t"),
+                             http: ProviderHTTPClient(transport: transport, sleeper: RecordingSleeper()), listing: ListingOptions(pageSize: 50))
+    }
+
+    func query(_ request: HTTPRequest) -> [String: String] {
+        Dictionary(URLEncoding.queryItems(of: request.url), uniquingKeysWith: { first, _ in first })
+    }
+
+    @Test func googleFullThenIncrementalParameters() async throws {
+        let transport = ScriptedTransport([
+            ScriptedTransport.json(200, #"{"items":[],"nextPageToken":"p+2/="}"#),
+            ScriptedTransport.json(200, #"{"items":[],"nextSyncToken":"s1"}"#),
+            ScriptedTransport.json(200, #"{"items":[],"nextSyncToken":"s2"}"#),
+        ])
+        let client = self.google(transport)
+        let first = try await client.listPage(.full)
+        guard case .page(let continuation) = first.next else { Issue.record("expected a next page"); return }
+        let second = try await client.listPage(.continuation(continuation))
+        #expect(second.next == .done(SyncCursor("s1")))
+        _ = try await client.listPage(.changes(since: SyncCursor("s1")))
+        let sent = transport.sent
+        #expect(sent[0].url.absoluteString.hasPrefix("http://127.0.0.1:1/calendar/v3/calendars/team%23holiday@group.calendar.google.com/events?"))
+        let full = self.query(sent[0])
+        #expect(full["singleEvents"] == "true" && full["showDeleted"] == "true" && full["maxResults"] == "50")
+        #expect(full["timeMin"] != nil && full["timeMax"] != nil && full["syncToken"] == nil)
+        let page = self.query(sent[1])
+        #expect(page["pageToken"] == "p+2/=" && page["timeMin"] == full["timeMin"])
+        let incremental = self.query(sent[2])
+        #expect(incremental["syncToken"] == "s1" && incremental["singleEvents"] == "true" && incremental["showDeleted"] == "true")
+        #expect(incremental["timeMin"] == nil && incremental["timeMax"] == nil)
+    }
+
+    @Test func graphFollowsLinksVerbatimAndOnlyOnItsOrigin() async throws {
+        let next = "http://127.0.0.1:1/v1.0/me/calendarView/delta?$skiptoken=abc%3D%3D"
+        let transport = ScriptedTransport([
+            ScriptedTransport.json(200, #"{"value":[],"@odata.nextLink":"\#(next)"}"#),
+            ScriptedTransport.json(200, #"{"value":[{"id":"x","@removed":{"reason":"changed"}}],"@odata.deltaLink":"http://127.0.0.1:1/v1.0/me/calendarView/delta?$deltatoken=d1"}"#),
+        ])
+        let client = GraphCalendarClient(endpoints: self.endpoints, tokens: StaticAccessToken("t"),
+                                         http: ProviderHTTPClient(transport: transport, sleeper: RecordingSleeper()), listing: ListingOptions(pageSize: 10))
+        let first = try await client.listPage(.full)
+        #expect(first.next == .page(PageContinuation(url: next)))
+        let second = try await client.listPage(.continuation(PageContinuation(url: next)))
+        #expect(second.events == [CalendarEvent(id: "x", status: .removed)])
+        let sent = transport.sent
+        #expect(sent[1].url.absoluteString == next)
+        #expect(sent.allSatisfy { $0.headers["Prefer"] == "odata.maxpagesize=10, outlook.timezone=\"UTC\"" })
+        let query = self.query(sent[0])
+        #expect(query["startDateTime"]?.hasSuffix("Z") == true && query["endDateTime"] != nil)
+        await #expect(throws: ProviderError.invalidArgument("link is not a Microsoft Graph URL")) {
+            _ = try await client.listPage(.changes(since: SyncCursor("https://evil.example/v1.0/me/calendarView/delta")))
+        }
+        #expect(transport.sent.count == 2)
+    }
+
+    @Test func channelExpirationAsStringOrNumber() throws {
+        for json in [#"{"id":"c","resourceId":"r","expiration":"1772000000000"}"#, #"{"id":"c","resourceId":"r","expiration":1772000000000}"#] {
+            let channel = try JSONDecoder().decode(GoogleChannelResource.self, from: Data(json.utf8))
+            #expect(channel.expiration?.date == Date(timeIntervalSince1970: 1_772_000_000))
+        }
+    }
+
+    @Test func logsCarryNoTokensOrQueries() async throws {
+        let capture = LogCapture()
+        let transport = ScriptedTransport([
+            ScriptedTransport.json(401, "{}"),
+            ScriptedTransport.json(503, "{}"),
+            ScriptedTransport.json(200, #"{"items":[],"nextSyncToken":"sync-secret"}"#),
+        ])
+        let client = GoogleCalendarClient(endpoints: self.endpoints, tokens: CountingTokens(),
+                                          http: ProviderHTTPClient(transport: transport, sleeper: RecordingSleeper(), logger: capture.logger))
+        _ = try await client.listPage(.changes(since: SyncCursor("cursor-secret")))
+        let log = capture.text
+        #expect(log.contains("GET /calendar/v3/calendars/primary/events"))
+        #expect(!log.contains("token-") && !log.contains("cursor-secret") && !log.contains("sync-secret") && !log.contains("Bearer"))
+    }
+}
