@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "CRMSyncDatabase", targets: ["CRMSyncDatabase"]),
         .library(name: "CRMSyncProviders", targets: ["CRMSyncProviders"]),
         .library(name: "ProviderSandbox", targets: ["ProviderSandbox"]),
+        .library(name: "CRMSyncEngine", targets: ["CRMSyncEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -64,15 +65,28 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Two-way calendar sync of one account, and the worker that schedules accounts.
+        .target(
+            name: "CRMSyncEngine",
+            dependencies: [
+                "CRMSyncDatabase",
+                "CRMSyncProviders",
+                "PostgresClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "crmsync",
             dependencies: [
+                "CRMSyncEngine",
                 "CRMSyncDatabase",
                 "CRMSyncProviders",
                 "ProviderSandbox",
                 "PostgresClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
@@ -86,6 +100,13 @@ let package = Package(
         .testTarget(
             name: "CRMSyncProvidersTests",
             dependencies: ["CRMSyncProviders", "ProviderSandbox"]
+        ),
+        .testTarget(
+            name: "CRMSyncEngineTests",
+            dependencies: [
+                "CRMSyncEngine", "CRMSyncDatabase", "CRMSyncProviders", "PostgresClient", "ProviderSandbox",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "ProviderSandboxTests",

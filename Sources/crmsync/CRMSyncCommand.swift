@@ -15,6 +15,8 @@ struct CRMSyncCommand: AsyncParsableCommand {
             OAuthClientCommand.self,
             SandboxCommand.self,
             ConnectCommand.self,
+            SyncCommand.self,
+            WorkerCommand.self,
         ]
     )
 }

@@ -1,0 +1,102 @@
+import CRMSyncDatabase
+import CRMSyncProviders
+import Foundation
+import PostgresClient
+
+extension CalendarSyncEngine {
+    /// How many times one run restarts a listing whose cursor expired.
+    static let maxListingRestarts = 2
+
+    /// Lists the provider's changes from the stored cursor (or the whole window) and imports
+    /// them page by page. An expired cursor restarts the listing over the whole window; the
+    /// import only ever applies what it sees, so nothing is deleted for being absent.
+    /// Returns the cursor to store.
+    func importChanges(
+        client: any CalendarClient, account: SyncAccount, options: SyncOptions, run: inout SyncRun
+    ) async throws -> SyncCursor {
+        var position: ListPosition = options.full ? .full : .start(from: account.cursor)
+        var restarts = 0
+        while true {
+            try Task.checkCancellation()
+            let page: EventPage
+            switch await Self.list(client, position) {
+            case .success(let listed):
+                page = listed
+            case .failure(.cursorExpired) where restarts < Self.maxListingRestarts:
+                restarts += 1
+                run.cursorExpired = true
+                run.full = true
+                position = .full
+                options.progress(.restartedFull)
+                continue
+            case .failure(let error):
+                throw error
+            }
+            run.pages += 1
+            try await self.importPage(page.events, account: account, run: &run)
+            options.progress(.importedPage(number: run.pages, events: page.events.count, counts: run.counts))
+            switch page.next {
+            case .page(let continuation): position = .continuation(continuation)
+            case .done(let cursor): return cursor
+            }
+        }
+    }
+
+    /// One listing request, its typed error as a value.
+    private static func list(_ client: any CalendarClient, _ position: ListPosition) async -> Result<EventPage, ProviderError> {
+        do {
+            return .success(try await client.listPage(position))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Imports one page with one SQL call. Events that cannot be converted are counted as
+    /// errors and left out; when the database refuses the page, its events are retried one
+    /// by one so that a single bad event does not hold up the others.
+    func importPage(_ events: [CalendarEvent], account: SyncAccount, run: inout SyncRun) async throws {
+        var payload: [ImportEvent] = []
+        payload.reserveCapacity(events.count)
+        for event in events {
+            do {
+                payload.append(try ImportEvent(event))
+            } catch {
+                run.record(SyncErrorDetail(phase: "import", eventID: event.id, message: error.description))
+            }
+        }
+        guard !payload.isEmpty else { return }
+        do {
+            try await self.importBatch(payload, account: account, run: &run)
+        } catch let error as PostgresError where error.kind == .server && payload.count > 1 {
+            var failures = 0
+            for event in payload {
+                do {
+                    try await self.importBatch([event], account: account, run: &run)
+                } catch let single as PostgresError where single.kind == .server {
+                    failures += 1
+                    run.record(SyncErrorDetail(phase: "import", eventID: event.id, message: single.description))
+                }
+            }
+            // Every event failing alone means the page was never the problem.
+            if failures == payload.count { throw error }
+        }
+    }
+
+    /// One call of `public.import_calendar_events`, in its own transaction.
+    private func importBatch(_ events: [ImportEvent], account: SyncAccount, run: inout SyncRun) async throws {
+        let json = try ImportEvent.json(events)
+        let rows = try await self.database.withSession(account.owner, role: .worker) { connection in
+            try await connection.query(
+                "select external_event_id, outcome from public.import_calendar_events(\(account.id), \(json)::jsonb)")
+        }
+        for row in rows.rows {
+            let outcome = try row.decode(String.self, at: 1)
+            if let known = ImportOutcome(rawValue: outcome), known != .invalid {
+                known.count(into: &run.counts)
+            } else {
+                run.record(
+                    SyncErrorDetail(phase: "import", eventID: try row.decode(String?.self, at: 0), message: outcome == "invalid" ? "the event could not be read" : "unknown import outcome \(outcome)"))
+            }
+        }
+    }
+}

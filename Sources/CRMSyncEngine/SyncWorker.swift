@@ -1,0 +1,94 @@
+import CRMSyncDatabase
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Syncs due accounts until shut down: `concurrency` slots, each claiming one account at a
+/// time with a lease, renewing it while the sync runs and releasing it afterwards.
+///
+/// On graceful shutdown (SIGTERM/SIGINT through a `ServiceGroup`) no new account is claimed;
+/// syncs under way finish their run (pages are short) and release their leases. A worker that
+/// dies keeps nothing: its leases expire and other workers claim the accounts.
+public struct SyncWorker: Service {
+    /// The engine that syncs one account.
+    public var engine: CalendarSyncEngine
+    /// The leases of this worker.
+    public var leases: SyncLeases
+    /// Accounts synced at once.
+    public var concurrency: Int
+    /// How long an idle slot waits before claiming again.
+    public var pollInterval: Duration
+    /// Called after each run (tests and metrics).
+    public var onReport: @Sendable (ClaimedAccount, SyncReport) -> Void
+
+    /// Creates a worker.
+    public init(
+        engine: CalendarSyncEngine, leases: SyncLeases, concurrency: Int = 4, pollInterval: Duration = .seconds(5),
+        onReport: @escaping @Sendable (ClaimedAccount, SyncReport) -> Void = { _, _ in }
+    ) {
+        self.engine = engine
+        self.leases = leases
+        self.concurrency = max(1, concurrency)
+        self.pollInterval = pollInterval
+        self.onReport = onReport
+    }
+
+    public func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            for slot in 0..<self.concurrency {
+                group.addTask { await self.slot(slot) }
+            }
+        }
+    }
+
+    /// One slot's loop: claim, sync, release; wait when nothing is due.
+    private func slot(_ number: Int) async {
+        var logger = self.engine.logger
+        logger[metadataKey: "worker"] = "\(self.leases.worker)/\(number)"
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let claimed: [ClaimedAccount]
+            do {
+                claimed = try await self.leases.claim(limit: 1)
+            } catch {
+                logger.error("claiming accounts failed", metadata: ["error": "\(error)"])
+                claimed = []
+            }
+            guard let account = claimed.first else {
+                // Idle: wait, but wake at once for shutdown.
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.pollInterval) }
+                continue
+            }
+            await self.syncLeased(account, logger: logger)
+        }
+    }
+
+    /// Syncs one claimed account while renewing its lease; a lost lease stops the run.
+    private func syncLeased(_ account: ClaimedAccount, logger: Logger) async {
+        let engine = self.engine
+        let run = Task {
+            try await engine.sync(account: account.accountID, as: account.owner, options: SyncOptions(trigger: .auto))
+        }
+        let leases = self.leases
+        let renewer = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(max(1, leases.leaseSeconds / 3)))
+                if try await !leases.renew(account.accountID) {
+                    logger.warning("lease lost; stopping the sync", metadata: ["account": "\(account.accountID)"])
+                    run.cancel()
+                    return
+                }
+            }
+        }
+        let result = await withTaskCancellationHandler { await run.result } onCancel: { run.cancel() }
+        renewer.cancel()
+        switch result {
+        case .success(let report): self.onReport(account, report)
+        case .failure(let error): logger.error("sync could not run", metadata: ["error": "\(error)"])
+        }
+        do {
+            try await self.leases.release(account.accountID)
+        } catch {
+            logger.error("releasing the lease failed (it will expire)", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import CRMSyncProviders
+import Foundation
+
+/// The calendar side, changed the way the person does in Google Calendar or Outlook: through
+/// the sandbox's control API, no OAuth involved.
+extension SyncHarness {
+    private var eventsPath: String {
+        let email = self.email.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? self.email
+        return self.provider == .google ? "google/users/\(email)/calendars/primary/events" : "microsoft/users/\(email)/events"
+    }
+
+    /// The provider's JSON for a shape.
+    private func body(_ shape: EventShape) -> [String: Any] {
+        switch self.provider {
+        case .google:
+            if shape.allDay {
+                return ["summary": shape.title, "start": ["date": shape.date], "end": ["date": shape.endDate]]
+            }
+            return [
+                "summary": shape.title,
+                "start": ["dateTime": EventShape.instant(shape.start), "timeZone": shape.timeZone],
+                "end": ["dateTime": EventShape.instant(shape.end), "timeZone": shape.timeZone],
+            ]
+        case .outlook:
+            if shape.allDay {
+                return [
+                    "subject": shape.title, "isAllDay": true,
+                    "start": ["dateTime": shape.date + "T00:00:00", "timeZone": "UTC"],
+                    "end": ["dateTime": shape.endDate + "T00:00:00", "timeZone": "UTC"],
+                ]
+            }
+            let wall = { (date: Date) in String(EventShape.instant(date).prefix(19)) }
+            return [
+                "subject": shape.title, "isAllDay": false,
+                "start": ["dateTime": wall(shape.start), "timeZone": "UTC"],
+                "end": ["dateTime": wall(shape.end), "timeZone": "UTC"],
+            ]
+        }
+    }
+
+    @discardableResult
+    func createEvent(_ shape: EventShape) async throws -> String {
+        let answer = try await self.sandbox.control("POST", self.eventsPath, self.body(shape))
+        guard let id = answer["id"] as? String else { throw TestSetupError("the sandbox returned no event id") }
+        return id
+    }
+
+    func updateEvent(_ id: String, to shape: EventShape) async throws {
+        try await self.sandbox.control("PATCH", "\(self.eventsPath)/\(id)", self.body(shape))
+    }
+
+    func renameEvent(_ id: String, to title: String) async throws {
+        try await self.sandbox.control("PATCH", "\(self.eventsPath)/\(id)", [self.provider == .google ? "summary" : "subject": title])
+    }
+
+    func deleteEvent(_ id: String) async throws {
+        try await self.sandbox.control("DELETE", "\(self.eventsPath)/\(id)")
+    }
+
+    /// The calendar's live events by id.
+    func events() async throws -> [String: EventShape] {
+        let answer = try await self.sandbox.control("GET", self.eventsPath)
+        let items = (answer["items"] ?? answer["value"]) as? [[String: Any]] ?? []
+        var result: [String: EventShape] = [:]
+        for item in items {
+            guard let id = item["id"] as? String else { continue }
+            if (item["status"] as? String) == "cancelled" || (item["isCancelled"] as? Bool) == true { continue }
+            let start = item["start"] as? [String: Any] ?? [:]
+            let end = item["end"] as? [String: Any] ?? [:]
+            let allDay = (item["isAllDay"] as? Bool) ?? (start["date"] != nil)
+            guard let startText = (start["date"] ?? start["dateTime"]) as? String, let endText = (end["date"] ?? end["dateTime"]) as? String,
+                  let first = EventShape.parse(startText), let last = EventShape.parse(endText)
+            else { continue }
+            let title = (item["summary"] ?? item["subject"]) as? String ?? ""
+            let zone = self.provider == .google ? (start["timeZone"] as? String ?? "UTC") : "UTC"
+            result[id] = EventShape(title: title, start: first, end: last, allDay: allDay, timeZone: zone)
+        }
+        return result
+    }
+}

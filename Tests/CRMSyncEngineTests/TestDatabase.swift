@@ -1,0 +1,130 @@
+import CRMSyncDatabase
+import Foundation
+import PostgresClient
+import Testing
+
+/// Copied from Tests/CRMSyncDatabaseTests/TestDatabase.swift (test targets cannot import each
+/// other); keep the two in step.
+///
+/// A scratch database for one test: created from `DATABASE_URL` (a superuser, as `make test`
+/// provides), migrated, optionally loaded with the demo data, and dropped afterwards.
+struct TestDatabase {
+    let name: String
+    /// Superuser on the scratch database.
+    let admin: PostgresConfiguration
+    /// The service's login role (`crmsync_app`) on the scratch database.
+    let app: PostgresConfiguration
+    let key: SecretKey
+    let root: URL
+
+    /// The project root, found from this file's path.
+    static let projectRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var settings: DatabaseSettings {
+        get throws {
+            let environment = ProcessInfo.processInfo.environment
+            guard let url = environment["DATABASE_URL"], !url.isEmpty else {
+                throw TestSetupError("DATABASE_URL is not set: run the tests with `make test`")
+            }
+            return DatabaseSettings.fromEnvironment(environment)
+        }
+    }
+
+    /// Runs `body` against a fresh, migrated database and drops it afterwards.
+    static func with<T>(
+        _ label: String, seed: Bool = true, migrate: Bool = true, _ body: (TestDatabase) async throws -> T
+    ) async throws -> T {
+        let settings = try self.settings
+        let name = "crmsync_t_\(label)_\(UInt32.random(in: 0...UInt32.max))"
+        let server = try await PostgresConnection.connect(settings.admin)
+        try await server.execute("create database \(name)")
+        let key = try SecretKey("test-key-\(UUID().uuidString)-\(UUID().uuidString)")
+        var admin = settings.admin
+        admin.overrides["dbname"] = name
+        var app = settings.app
+        app.overrides["dbname"] = name
+        let database = TestDatabase(name: name, admin: admin, app: app, key: key, root: self.projectRoot)
+        do {
+            if migrate { try await database.migrate() }
+            if migrate && seed { try await database.seedDemo() }
+            let value = try await body(database)
+            try await server.execute("drop database \(name) with (force)")
+            return value
+        } catch {
+            _ = try? await server.execute("drop database \(name) with (force)")
+            throw error
+        }
+    }
+
+    func migrate() async throws {
+        try await MigrationGate.shared.run { try await self.migrateNow() }
+    }
+
+    private func migrateNow() async throws {
+        let connection = try await PostgresConnection.connect(self.admin)
+        _ = try await Migrator(files: try MigrationFile.load(root: self.root)).apply(on: connection)
+        if let password = try Self.settings.appPassword {
+            try await AppRole.setPassword(password, on: connection)
+        }
+    }
+
+    func seedDemo() async throws {
+        let connection = try await PostgresConnection.connect(self.admin)
+        try await DemoData.load(root: self.root, key: self.key, on: connection)
+    }
+
+    /// A superuser connection to the scratch database.
+    func adminConnection() async throws -> PostgresConnection {
+        try await PostgresConnection.connect(self.admin)
+    }
+
+    /// The service's view: pooled `crmsync_app` connections, identity per transaction.
+    func tenant(maxConnections: Int = 2, key: SecretKey? = nil) -> TenantDatabase {
+        TenantDatabase(pool: PostgresPool(configuration: self.app, maxConnections: maxConnections), secretKey: key ?? self.key)
+    }
+}
+
+/// Roles are cluster-wide: migrations of two scratch databases at once would alter the same
+/// role rows concurrently, so the test process runs them one at a time.
+actor MigrationGate {
+    static let shared = MigrationGate()
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func run<T>(_ body: () async throws -> T) async throws -> T {
+        if self.busy {
+            await withCheckedContinuation { self.waiters.append($0) }
+        }
+        self.busy = true
+        defer {
+            if self.waiters.isEmpty { self.busy = false } else { self.waiters.removeFirst().resume() }
+        }
+        return try await body()
+    }
+}
+
+struct TestSetupError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The demo data's fixed ids (demo/seed.sql lists them).
+enum Demo {
+    static let acme = UUID(uuidString: "10000000-0000-4000-8000-000000000001")!
+    static let globex = UUID(uuidString: "20000000-0000-4000-8000-000000000001")!
+    static let alice = UUID(uuidString: "10000000-0000-4000-8000-0000000000a1")!  // Acme owner
+    static let bob = UUID(uuidString: "10000000-0000-4000-8000-0000000000b2")!  // Acme member
+    static let gina = UUID(uuidString: "20000000-0000-4000-8000-0000000000a1")!  // Globex owner
+    static let hank = UUID(uuidString: "20000000-0000-4000-8000-0000000000b2")!  // Globex member
+    static let aliceCalendar = UUID(uuidString: "10000000-0000-4000-8000-0000000c0001")!
+    static let bobCalendar = UUID(uuidString: "10000000-0000-4000-8000-0000000c0002")!
+    static let ginaCalendar = UUID(uuidString: "20000000-0000-4000-8000-0000000c0001")!
+    static let aliceEmail = UUID(uuidString: "10000000-0000-4000-8000-0000000e0001")!
+    static let ginaEmail = UUID(uuidString: "20000000-0000-4000-8000-0000000e0001")!
+
+    static let aliceAtAcme = Identity(userID: alice, organizationID: acme)
+    static let bobAtAcme = Identity(userID: bob, organizationID: acme)
+    static let ginaAtGlobex = Identity(userID: gina, organizationID: globex)
+    static let hankAtGlobex = Identity(userID: hank, organizationID: globex)
+}
