@@ -19,7 +19,7 @@ final class TestSleeper: Sleeper {
         try Task.checkCancellation()
         self.state.withLock { state in
             state.waits.append(duration)
-            state.offset += duration.seconds
+            state.offset += Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         }
     }
 

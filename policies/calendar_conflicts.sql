@@ -1,0 +1,45 @@
+/*
+ * policies/calendar_conflicts.sql — conflicts between the CRM and calendar versions of an
+ * appointment (strategy 'manual').
+ *
+ * A member reads the conflicts of their own calendar accounts; owners/admins read the active
+ * organization's; super admins read all. People change conflicts only through
+ * public.resolve_calendar_conflict() (security definer): no INSERT/UPDATE/DELETE grant. The
+ * worker reads, records and refreshes (S/I/U) the conflicts of the account it syncs; nobody
+ * deletes them through the app (they go with their account, mapping or appointment).
+ */
+revoke all on table public.calendar_conflicts from public, authenticated, crmsync_worker;
+grant select on table public.calendar_conflicts to authenticated, crmsync_worker;
+grant insert (organization_id, calendar_account_id, mapping_id, appointment_id, crm_version, crm_snapshot,
+              remote_snapshot, remote_etag, detected_at)
+  on table public.calendar_conflicts to crmsync_worker;
+grant update (crm_version, crm_snapshot, remote_snapshot, remote_etag, detected_at, resolved_at, resolution,
+              resolved_by)
+  on table public.calendar_conflicts to crmsync_worker;
+
+drop policy if exists calendar_conflicts_authenticated_select on public.calendar_conflicts;
+create policy calendar_conflicts_authenticated_select on public.calendar_conflicts
+  for select to authenticated
+  using (organization_id = any ((select private.readable_org_ids())::uuid[])
+         and (calendar_account_id = any ((select private.my_calendar_account_ids())::uuid[])
+              or (select private.is_org_admin()) or (select private.is_super_admin())));
+
+drop policy if exists calendar_conflicts_crmsync_worker_select on public.calendar_conflicts;
+create policy calendar_conflicts_crmsync_worker_select on public.calendar_conflicts
+  for select to crmsync_worker
+  using (organization_id = (select private.current_org_id())
+         and calendar_account_id = any ((select private.my_calendar_account_ids())::uuid[]));
+
+drop policy if exists calendar_conflicts_crmsync_worker_insert on public.calendar_conflicts;
+create policy calendar_conflicts_crmsync_worker_insert on public.calendar_conflicts
+  for insert to crmsync_worker
+  with check (organization_id = (select private.current_org_id())
+              and calendar_account_id = any ((select private.my_calendar_account_ids())::uuid[]));
+
+drop policy if exists calendar_conflicts_crmsync_worker_update on public.calendar_conflicts;
+create policy calendar_conflicts_crmsync_worker_update on public.calendar_conflicts
+  for update to crmsync_worker
+  using (organization_id = (select private.current_org_id())
+         and calendar_account_id = any ((select private.my_calendar_account_ids())::uuid[]))
+  with check (organization_id = (select private.current_org_id())
+              and calendar_account_id = any ((select private.my_calendar_account_ids())::uuid[]));
