@@ -13,13 +13,18 @@ extension SyncHarness {
     private func body(_ shape: EventShape) -> [String: Any] {
         switch self.provider {
         case .google:
+            // PATCH merges objects (JSON merge patch, as Google does): switching between
+            // all-day and timed must null the other form explicitly.
             if shape.allDay {
-                return ["summary": shape.title, "start": ["date": shape.date], "end": ["date": shape.endDate]]
+                return [
+                    "summary": shape.title, "start": ["date": shape.date, "dateTime": NSNull(), "timeZone": NSNull()],
+                    "end": ["date": shape.endDate, "dateTime": NSNull(), "timeZone": NSNull()],
+                ]
             }
             return [
                 "summary": shape.title,
-                "start": ["dateTime": EventShape.instant(shape.start), "timeZone": shape.timeZone],
-                "end": ["dateTime": EventShape.instant(shape.end), "timeZone": shape.timeZone],
+                "start": ["dateTime": EventShape.instant(shape.start), "timeZone": shape.timeZone, "date": NSNull()],
+                "end": ["dateTime": EventShape.instant(shape.end), "timeZone": shape.timeZone, "date": NSNull()],
             ]
         case .outlook:
             if shape.allDay {
