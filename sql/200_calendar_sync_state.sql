@@ -182,13 +182,10 @@ returns timestamptz
 language sql
 stable
 as $$
-  select case
-           when p_value ~ '^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)?$'
-           then p_value::timestamptz
-         end
+  select p_value::timestamptz
 $$;
 comment on function private.calendar_timestamptz(text) is
-  'RFC 3339 / ISO 8601 text to timestamptz; null when the text is not of that shape. An impossible date of the right shape (2024-02-31) still raises 22008; see calendar_timestamptz_safe. No SET clause so the planner inlines it (it only uses pg_catalog).';
+  'RFC 3339 text to timestamptz (raises 22007/22008 on bad input: import then retries the page with calendar_timestamptz_safe). No SET clause so the planner inlines it (it only uses pg_catalog).';
 revoke execute on function private.calendar_timestamptz(text) from public;
 grant execute on function private.calendar_timestamptz(text) to authenticated, crmsync_worker;
 
@@ -199,14 +196,17 @@ stable
 set search_path = ''
 as $$
 begin
-  return private.calendar_timestamptz(p_value);
+  if p_value is null or p_value !~ '^\s*\d{4}-\d{2}-\d{2}' then
+    return null;
+  end if;
+  return p_value::timestamptz;
 exception
-  when invalid_datetime_format or datetime_field_overflow or invalid_time_zone_displacement_value then
+  when data_exception then
     return null;
 end
 $$;
 comment on function private.calendar_timestamptz_safe(text) is
-  'Like calendar_timestamptz but null instead of an error for impossible dates (slow: one subtransaction per call; import''s fallback path).';
+  'Text to timestamptz, null instead of an error for anything that is not a valid date-time (slow: one subtransaction per call; import''s fallback path).';
 revoke execute on function private.calendar_timestamptz_safe(text) from public;
 grant execute on function private.calendar_timestamptz_safe(text) to authenticated, crmsync_worker;
 

@@ -45,7 +45,8 @@ as $$
     select r.*, row_number() over (partition by r.id order by r.ord desc) as dup
       from raw r
   ),
-  ev as (
+  ev as materialized (
+    -- parse each event once
     select r.ord, r.id, r.j,
            nullif(r.j ->> 'etag', '') as etag,
            coalesce(nullif(r.j ->> 'status', ''), 'confirmed') as status,
@@ -98,15 +99,25 @@ as $$
                 else coalesce(a.deleted_at, la.deleted_at) is not null
            end as same_content
       from checked c
-      left join public.calendar_event_mappings m
-             on m.organization_id = p_org and m.calendar_account_id = p_account_id and m.external_event_id = c.id
-      left join public.appointments a
-             on a.organization_id = p_org and a.id = m.appointment_id
-      left join public.appointments la
-             on m.id is null and c.valid and c.live and c.client_id is not null
-            and la.organization_id = p_org and la.id = c.client_id and la.owner_id = p_user
-      left join public.calendar_event_mappings lm
-             on lm.organization_id = p_org and lm.calendar_account_id = p_account_id and lm.appointment_id = la.id
+      -- LATERAL + unique-key equality: one index probe per event whatever the statistics say
+      -- (a page's row count is unknown to the planner)
+      left join lateral (
+             select m.* from public.calendar_event_mappings m
+              where m.organization_id = p_org and m.calendar_account_id = p_account_id and m.external_event_id = c.id
+           ) m on true
+      left join lateral (
+             select a.* from public.appointments a
+              where a.organization_id = p_org and a.id = m.appointment_id
+           ) a on true
+      left join lateral (
+             select la.* from public.appointments la
+              where m.id is null and c.valid and c.live and c.client_id is not null
+                and la.organization_id = p_org and la.id = c.client_id and la.owner_id = p_user
+           ) la on true
+      left join lateral (
+             select lm.* from public.calendar_event_mappings lm
+              where lm.organization_id = p_org and lm.calendar_account_id = p_account_id and lm.appointment_id = la.id
+           ) lm on true
   ),
   decided as (
     select j.*,
@@ -183,8 +194,9 @@ begin
   begin
     v_items := private.calendar_import_classify(p_account_id, v_org, v_user, v_strategy, p_events, false);
   exception
-    when invalid_datetime_format or datetime_field_overflow or invalid_time_zone_displacement_value then
-      -- an impossible date of the right shape: redo the page, parsing each value defensively
+    when data_exception then
+      -- a start/end/updated that is not a valid date-time: redo the page, parsing each value
+      -- defensively (the event becomes 'invalid', the rest of the page goes on)
       v_items := private.calendar_import_classify(p_account_id, v_org, v_user, v_strategy, p_events, true);
   end;
 

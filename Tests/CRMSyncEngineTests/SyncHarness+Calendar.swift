@@ -45,7 +45,7 @@ extension SyncHarness {
 
     @discardableResult
     func createEvent(_ shape: EventShape) async throws -> String {
-        let answer = try await self.sandbox.control("POST", self.eventsPath, self.body(shape))
+        let answer = try await self.sandbox.control("POST", self.eventsPath, self.body(shape).withoutNulls)
         guard let id = answer["id"] as? String else { throw TestSetupError("the sandbox returned no event id") }
         return id
     }
@@ -70,8 +70,8 @@ extension SyncHarness {
         for item in items {
             guard let id = item["id"] as? String else { continue }
             if (item["status"] as? String) == "cancelled" || (item["isCancelled"] as? Bool) == true { continue }
-            let start = item["start"] as? [String: Any] ?? [:]
-            let end = item["end"] as? [String: Any] ?? [:]
+            let start = (item["start"] as? [String: Any] ?? [:]).withoutNulls
+            let end = (item["end"] as? [String: Any] ?? [:]).withoutNulls
             let allDay = (item["isAllDay"] as? Bool) ?? (start["date"] != nil)
             guard let startText = (start["date"] ?? start["dateTime"]) as? String, let endText = (end["date"] ?? end["dateTime"]) as? String,
                   let first = EventShape.parse(startText), let last = EventShape.parse(endText)
@@ -79,6 +79,17 @@ extension SyncHarness {
             let title = (item["summary"] ?? item["subject"]) as? String ?? ""
             let zone = self.provider == .google ? (start["timeZone"] as? String ?? "UTC") : "UTC"
             result[id] = EventShape(title: title, start: first, end: last, allDay: allDay, timeZone: zone)
+        }
+        return result
+    }
+}
+
+extension Dictionary where Key == String, Value == Any {
+    /// The dictionary without `null` values, nested objects included.
+    var withoutNulls: [String: Any] {
+        var result: [String: Any] = [:]
+        for (key, value) in self where !(value is NSNull) {
+            result[key] = (value as? [String: Any])?.withoutNulls ?? value
         }
         return result
     }
