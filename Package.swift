@@ -46,10 +46,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Small pieces both the clients and the sandbox need (SHA-256 for PKCE).
+        .target(name: "CRMSyncSupport"),
         // Google Calendar and Microsoft Graph clients, OAuth 2.0, the normalized event model.
         .target(
             name: "CRMSyncProviders",
             dependencies: [
+                "CRMSyncSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -57,6 +60,7 @@ let package = Package(
         .target(
             name: "ProviderSandbox",
             dependencies: [
+                "CRMSyncSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -85,12 +89,13 @@ let package = Package(
         ),
         .testTarget(
             name: "CRMSyncProvidersTests",
-            dependencies: ["CRMSyncProviders", "ProviderSandbox"]
+            dependencies: ["CRMSyncProviders", "CRMSyncSupport", "ProviderSandbox"]
         ),
         .testTarget(
             name: "ProviderSandboxTests",
             dependencies: [
                 "ProviderSandbox",
+                "CRMSyncSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
