@@ -19,6 +19,8 @@ public final class PostgresConnection: @unchecked Sendable {
     private struct Counters {
         var roundTrips = 0
         var broken = false
+        /// Whether the last statement left the connection idle (not inside a transaction).
+        var idle = true
     }
 
     private init(handle: OpaquePointer, queue: DispatchQueue, logger: Logger) {
@@ -68,12 +70,10 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Statements sent so far (each is one round trip); the benchmark reads it.
     public var roundTrips: Int { self.counters.withLock { $0.roundTrips } }
 
-    /// Whether the connection broke or was left inside a transaction.
+    /// Whether the connection is healthy and idle, neither broken nor left inside a
+    /// transaction. Read from what the last statement reported: no libpq call here.
     public var isReusable: Bool {
-        guard !self.counters.withLock({ $0.broken }) else { return false }
-        return self.queue.sync {
-            PQstatus(self.handle) == CONNECTION_OK && PQtransactionStatus(self.handle) == PQTRANS_IDLE
-        }
+        self.counters.withLock { !$0.broken && $0.idle }
     }
 
     /// Runs one parameterized statement and returns its rows.
@@ -153,7 +153,15 @@ public final class PostgresConnection: @unchecked Sendable {
         do {
             return try await Self.onQueue(self.queue) {
                 let result = call(handle.pointer)
-                defer { if let result { PQclear(result) } }
+                defer {
+                    if let result { PQclear(result) }
+                    let healthy = PQstatus(handle.pointer) == CONNECTION_OK
+                    let idle = PQtransactionStatus(handle.pointer) == PQTRANS_IDLE
+                    self.counters.withLock {
+                        $0.idle = idle
+                        $0.broken = $0.broken || !healthy
+                    }
+                }
                 return try PostgresResultReader.read(result, connection: handle.pointer, query: queryText)
             }
         } catch let error as PostgresError {
