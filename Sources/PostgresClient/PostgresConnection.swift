@@ -14,6 +14,7 @@ public final class PostgresConnection: @unchecked Sendable {
     private let handle: OpaquePointer
     private let queue: DispatchQueue
     private let logger: Logger
+    private let statistics: StatementStatistics?
     private let counters = Mutex(Counters())
 
     private struct Counters {
@@ -23,19 +24,22 @@ public final class PostgresConnection: @unchecked Sendable {
         var idle = true
     }
 
-    private init(handle: OpaquePointer, queue: DispatchQueue, logger: Logger) {
+    private init(handle: OpaquePointer, queue: DispatchQueue, logger: Logger, statistics: StatementStatistics?) {
         self.handle = handle
         self.queue = queue
         self.logger = logger
+        self.statistics = statistics
     }
 
     deinit {
         PQfinish(self.handle)
     }
 
-    /// Opens a connection and sets the session defaults our decoding relies on.
+    /// Opens a connection and sets the session defaults our decoding relies on. Statements
+    /// are counted in `statistics` when given.
     public static func connect(
-        _ configuration: PostgresConfiguration, logger: Logger = Logger(label: "crmsync.postgres")
+        _ configuration: PostgresConfiguration, logger: Logger = Logger(label: "crmsync.postgres"),
+        statistics: StatementStatistics? = nil
     ) async throws -> PostgresConnection {
         try configuration.validate()
         let queue = DispatchQueue(label: "crmsync.postgres.connection")
@@ -56,7 +60,7 @@ public final class PostgresConnection: @unchecked Sendable {
             }
             return UnsafeHandle(pointer: connection)
         }
-        let connection = PostgresConnection(handle: handle.pointer, queue: queue, logger: logger)
+        let connection = PostgresConnection(handle: handle.pointer, queue: queue, logger: logger, statistics: statistics)
         // ISO dates in UTC for our parser; warnings only (migrations are chatty); and bind
         // values (the secret key among them) kept out of the server's error log.
         try await connection.execute(
@@ -150,6 +154,8 @@ public final class PostgresConnection: @unchecked Sendable {
     ) async throws -> PostgresRows {
         self.counters.withLock { $0.roundTrips += 1 }
         let handle = UnsafeHandle(pointer: self.handle)
+        let started = ContinuousClock.now
+        defer { self.statistics?.record(ContinuousClock.now - started) }
         do {
             return try await Self.onQueue(self.queue) {
                 let result = call(handle.pointer)
