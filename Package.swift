@@ -47,10 +47,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Small pieces both the clients and the sandbox need (SHA-256 for PKCE).
+        .target(name: "CRMSyncSupport"),
         // Google Calendar and Microsoft Graph clients, OAuth 2.0, the normalized event model.
         .target(
             name: "CRMSyncProviders",
             dependencies: [
+                "CRMSyncSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -58,6 +61,7 @@ let package = Package(
         .target(
             name: "ProviderSandbox",
             dependencies: [
+                "CRMSyncSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -99,7 +103,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CRMSyncProvidersTests",
-            dependencies: ["CRMSyncProviders", "ProviderSandbox"]
+            dependencies: ["CRMSyncProviders", "CRMSyncSupport", "ProviderSandbox"]
         ),
         .testTarget(
             name: "CRMSyncEngineTests",
@@ -112,6 +116,7 @@ let package = Package(
             name: "ProviderSandboxTests",
             dependencies: [
                 "ProviderSandbox",
+                "CRMSyncSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

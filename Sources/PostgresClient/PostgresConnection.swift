@@ -14,26 +14,32 @@ public final class PostgresConnection: @unchecked Sendable {
     private let handle: OpaquePointer
     private let queue: DispatchQueue
     private let logger: Logger
+    private let statistics: StatementStatistics?
     private let counters = Mutex(Counters())
 
     private struct Counters {
         var roundTrips = 0
         var broken = false
+        /// Whether the last statement left the connection idle (not inside a transaction).
+        var idle = true
     }
 
-    private init(handle: OpaquePointer, queue: DispatchQueue, logger: Logger) {
+    private init(handle: OpaquePointer, queue: DispatchQueue, logger: Logger, statistics: StatementStatistics?) {
         self.handle = handle
         self.queue = queue
         self.logger = logger
+        self.statistics = statistics
     }
 
     deinit {
         PQfinish(self.handle)
     }
 
-    /// Opens a connection and sets the session defaults our decoding relies on.
+    /// Opens a connection and sets the session defaults our decoding relies on. Statements
+    /// are counted in `statistics` when given.
     public static func connect(
-        _ configuration: PostgresConfiguration, logger: Logger = Logger(label: "crmsync.postgres")
+        _ configuration: PostgresConfiguration, logger: Logger = Logger(label: "crmsync.postgres"),
+        statistics: StatementStatistics? = nil
     ) async throws -> PostgresConnection {
         try configuration.validate()
         let queue = DispatchQueue(label: "crmsync.postgres.connection")
@@ -54,7 +60,7 @@ public final class PostgresConnection: @unchecked Sendable {
             }
             return UnsafeHandle(pointer: connection)
         }
-        let connection = PostgresConnection(handle: handle.pointer, queue: queue, logger: logger)
+        let connection = PostgresConnection(handle: handle.pointer, queue: queue, logger: logger, statistics: statistics)
         // ISO dates in UTC for our parser; warnings only (migrations are chatty); and bind
         // values (the secret key among them) kept out of the server's error log.
         try await connection.execute(
@@ -68,12 +74,10 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Statements sent so far (each is one round trip); the benchmark reads it.
     public var roundTrips: Int { self.counters.withLock { $0.roundTrips } }
 
-    /// Whether the connection broke or was left inside a transaction.
+    /// Whether the connection is healthy and idle, neither broken nor left inside a
+    /// transaction. Read from what the last statement reported: no libpq call here.
     public var isReusable: Bool {
-        guard !self.counters.withLock({ $0.broken }) else { return false }
-        return self.queue.sync {
-            PQstatus(self.handle) == CONNECTION_OK && PQtransactionStatus(self.handle) == PQTRANS_IDLE
-        }
+        self.counters.withLock { !$0.broken && $0.idle }
     }
 
     /// Runs one parameterized statement and returns its rows.
@@ -150,10 +154,20 @@ public final class PostgresConnection: @unchecked Sendable {
     ) async throws -> PostgresRows {
         self.counters.withLock { $0.roundTrips += 1 }
         let handle = UnsafeHandle(pointer: self.handle)
+        let started = ContinuousClock.now
+        defer { self.statistics?.record(ContinuousClock.now - started) }
         do {
             return try await Self.onQueue(self.queue) {
                 let result = call(handle.pointer)
-                defer { if let result { PQclear(result) } }
+                defer {
+                    if let result { PQclear(result) }
+                    let healthy = PQstatus(handle.pointer) == CONNECTION_OK
+                    let idle = PQtransactionStatus(handle.pointer) == PQTRANS_IDLE
+                    self.counters.withLock {
+                        $0.idle = idle
+                        $0.broken = $0.broken || !healthy
+                    }
+                }
                 return try PostgresResultReader.read(result, connection: handle.pointer, query: queryText)
             }
         } catch let error as PostgresError {

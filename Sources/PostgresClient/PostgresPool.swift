@@ -8,6 +8,8 @@ import Logging
 public actor PostgresPool {
     public nonisolated let configuration: PostgresConfiguration
     public nonisolated let maxConnections: Int
+    /// Statements run on this pool's connections, and the time they took.
+    public nonisolated let statistics = StatementStatistics()
     private let logger: Logger
     private var idle: [PostgresConnection] = []
     private var open = 0
@@ -56,7 +58,7 @@ public actor PostgresPool {
         if self.open < self.maxConnections {
             self.open += 1
             do {
-                return try await PostgresConnection.connect(self.configuration, logger: self.logger)
+                return try await PostgresConnection.connect(self.configuration, logger: self.logger, statistics: self.statistics)
             } catch {
                 self.open -= 1
                 self.handOff()
@@ -86,7 +88,7 @@ public actor PostgresPool {
         self.open += 1
         Task {
             do {
-                waiter.resume(returning: .success(try await PostgresConnection.connect(self.configuration, logger: self.logger)))
+                waiter.resume(returning: .success(try await PostgresConnection.connect(self.configuration, logger: self.logger, statistics: self.statistics)))
             } catch {
                 self.connectFailed()
                 waiter.resume(returning: .failure(error))

@@ -13,8 +13,6 @@ import FoundationNetworking
 /// scratch database, exactly as an operator would run it.
 @Suite("crmsync connect")
 struct ConnectCommandTests {
-    static let executable = TestDatabase.projectRoot.appendingPathComponent(".build/debug/crmsync")
-
     /// Starts a sandbox on a free port for the duration of `body`.
     static func withSandbox<T>(_ body: (URL) async throws -> T) async throws -> T {
         let (ports, sink) = AsyncStream.makeStream(of: Int.self)
@@ -30,38 +28,18 @@ struct ConnectCommandTests {
 
     static func connect(
         _ database: TestDatabase, sandbox: URL, provider: String, user: UUID, org: UUID, email: String
-    ) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = self.executable
-        process.arguments = [
-            "connect", "--provider", provider, "--user", user.uuidString, "--org", org.uuidString,
-            "--login-hint", email, "--timeout", "20",
-        ]
-        var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = try database.admin.conninfoString()
-        environment["CRMSYNC_TOKEN_KEY"] = nil
-        environment["CRMSYNC_TOKEN_KEY_FILE"] = nil
-        environment["CRMSYNC_SANDBOX_URL"] = sandbox.absoluteString
-        process.environment = environment
+    ) async throws -> CommandLineRunner.Outcome {
         // The key goes through a private file, never the command line.
         let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("crmsync-key-\(UUID().uuidString)")
         try Data(database.key.value.utf8).write(to: keyFile)
         defer { try? FileManager.default.removeItem(at: keyFile) }
-        process.environment?["CRMSYNC_TOKEN_KEY_FILE"] = keyFile.path
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        // Waiting blocks a thread: do it off the cooperative pool, which the in-process
-        // sandbox needs in order to answer the very requests we are waiting on.
-        let data = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let data = output.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                continuation.resume(returning: data)
-            }
-        }
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        var environment = try CommandLineRunner.environment(for: database, keyFile: keyFile)
+        environment["CRMSYNC_SANDBOX_URL"] = sandbox.absoluteString
+        return try await CommandLineRunner.run(
+            [
+                "connect", "--provider", provider, "--user", user.uuidString, "--org", org.uuidString,
+                "--login-hint", email, "--timeout", "20",
+            ], environment: environment)
     }
 
     static func registerSandboxClients(_ database: TestDatabase) async throws {

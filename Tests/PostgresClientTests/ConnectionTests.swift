@@ -118,3 +118,20 @@ struct ConnectionTests {
         #expect(try await connection.query("select sum(id) from c").first?.decode(Int.self, at: 0) == 500_500)
     }
 }
+
+@Suite("Statement statistics")
+struct StatementStatisticsTests {
+    @Test("a pool counts every statement of its connections, and the time they took")
+    func poolCounts() async throws {
+        let pool = PostgresPool(configuration: try ConnectionTests.configuration(), maxConnections: 2)
+        let before = pool.statistics.statements
+        try await pool.withTransaction { connection in
+            try await connection.query("select pg_sleep(0.05)")
+            try await connection.query("select 1")
+        }
+        // begin + two statements + commit (the connection's own set-up is counted too).
+        #expect(pool.statistics.statements - before >= 4)
+        #expect(pool.statistics.duration >= .milliseconds(50))
+        await pool.close()
+    }
+}

@@ -1,3 +1,4 @@
+import CRMSyncSupport
 import Foundation
 
 /// A PKCE pair (RFC 7636): a random verifier and its S256 challenge.
@@ -26,7 +27,7 @@ public struct PKCE: Sendable, Hashable, CustomStringConvertible {
 
     /// The S256 challenge of a verifier.
     public static func challenge(for verifier: String) -> String {
-        Base64URL.encode(SHA256.hash(Array(verifier.utf8)))
+        SHA256.pkceChallenge(verifier)
     }
 
     public var description: String { "PKCE(S256, verifier ****)" }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// SHA-256 (FIPS 180-4), small and dependency-free, for PKCE S256 challenges.
 public enum SHA256 {
     static let k: [UInt32] = [
@@ -43,6 +45,14 @@ public enum SHA256 {
             for (i, value) in [a, b, c, d, e, f, g, hh].enumerated() { h[i] = h[i] &+ value }
         }
         return h.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> UInt32(24 - $0 * 8)) } }
+    }
+
+    /// The PKCE S256 challenge of a verifier (RFC 7636 §4.2): base64url, no padding, of its
+    /// SHA-256. The client sends it; the sandbox checks it.
+    public static func pkceChallenge(_ verifier: String) -> String {
+        Data(Self.hash(Array(verifier.utf8))).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
     }
 }
 

@@ -1,0 +1,46 @@
+import Foundation
+
+/// Runs the built `crmsync` executable the way an operator would, and collects what it says.
+enum CommandLineRunner {
+    static let executable = TestDatabase.projectRoot.appendingPathComponent(".build/debug/crmsync")
+
+    struct Outcome {
+        var status: Int32
+        /// stdout and stderr, interleaved.
+        var output: String
+    }
+
+    /// `environment` entries replace the test process's own; a `nil` value removes one.
+    static func run(_ arguments: [String], environment changes: [String: String?] = [:]) async throws -> Outcome {
+        let process = Process()
+        process.executableURL = self.executable
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in changes { environment[key] = value }
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        // Waiting blocks a thread: do it off the cooperative pool, which an in-process
+        // sandbox needs in order to answer the very requests we are waiting on.
+        let data = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: data)
+            }
+        }
+        return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    }
+
+    /// The environment that points the executable at a scratch database and its key.
+    static func environment(for database: TestDatabase, keyFile: URL) throws -> [String: String?] {
+        [
+            "DATABASE_URL": try database.admin.conninfoString(),
+            "CRMSYNC_TOKEN_KEY": nil,
+            "CRMSYNC_TOKEN_KEY_FILE": keyFile.path,
+            "CRMSYNC_ROOT": database.root.path,
+        ]
+    }
+}
