@@ -15,6 +15,7 @@ struct CRMSyncCommand: AsyncParsableCommand {
             OAuthClientCommand.self,
             SandboxCommand.self,
             ConnectCommand.self,
+            BenchCommand.self,
             SyncCommand.self,
             WorkerCommand.self,
         ]
