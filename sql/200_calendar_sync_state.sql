@@ -235,6 +235,40 @@ comment on function private.calendar_crm_snapshot(public.appointments) is
 revoke execute on function private.calendar_crm_snapshot(public.appointments) from public;
 grant execute on function private.calendar_crm_snapshot(public.appointments) to authenticated, crmsync_worker;
 
+create or replace function private.calendar_refresh_planner_stats()
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_table text;
+begin
+  -- Tables that grew a lot since their last ANALYZE (a fresh database, a first big import)
+  -- mislead the planner into per-row scans of a whole account; refresh them here rather than
+  -- wait for autovacuum. NOWAIT: when another session is analyzing, skip.
+  for v_table in
+    select c.relname
+      from pg_catalog.pg_class c
+     where c.oid in ('public.appointments'::regclass, 'public.calendar_event_mappings'::regclass)
+       and pg_catalog.pg_relation_size(c.oid) / pg_catalog.current_setting('block_size')::int > 10 + 1.2 * c.relpages
+  loop
+    begin
+      execute format('lock table public.%I in share update exclusive mode nowait', v_table);
+      execute format('analyze public.%I', v_table);
+    exception
+      when lock_not_available then
+        null;
+    end;
+  end loop;
+end
+$$;
+comment on function private.calendar_refresh_planner_stats() is
+  'Import/export helper: ANALYZEs appointments / calendar_event_mappings when they grew by more than 10 pages + 20% since the last ANALYZE/VACUUM (relpages; immediate, unlike the statistics collector). Skips a table another session is analyzing.';
+revoke execute on function private.calendar_refresh_planner_stats() from public;
+grant execute on function private.calendar_refresh_planner_stats() to crmsync_worker;
+
 /*
  * One event of an import page, parsed and classified. `action` is what import does with it:
  *   create       no mapping, live event: new appointment + mapping

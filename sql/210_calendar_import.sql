@@ -99,24 +99,29 @@ as $$
                 else coalesce(a.deleted_at, la.deleted_at) is not null
            end as same_content
       from checked c
-      -- LATERAL + unique-key equality: one index probe per event whatever the statistics say
-      -- (a page's row count is unknown to the planner)
+      -- LATERAL ... LIMIT 1 (not flattened) with unique-key equality: one index probe per event
+      -- whatever the statistics say (the planner cannot know a page's size; with stale
+      -- statistics a flattened join scanned every mapping of the account per event)
       left join lateral (
              select m.* from public.calendar_event_mappings m
               where m.organization_id = p_org and m.calendar_account_id = p_account_id and m.external_event_id = c.id
+              limit 1
            ) m on true
       left join lateral (
              select a.* from public.appointments a
               where a.organization_id = p_org and a.id = m.appointment_id
+              limit 1
            ) a on true
       left join lateral (
              select la.* from public.appointments la
               where m.id is null and c.valid and c.live and c.client_id is not null
                 and la.organization_id = p_org and la.id = c.client_id and la.owner_id = p_user
+              limit 1
            ) la on true
       left join lateral (
              select lm.* from public.calendar_event_mappings lm
               where lm.organization_id = p_org and lm.calendar_account_id = p_account_id and lm.appointment_id = la.id
+              limit 1
            ) lm on true
   ),
   decided as (
@@ -191,6 +196,7 @@ begin
     raise exception 'p_events must be a JSON array of events' using errcode = '22023';
   end if;
 
+  perform private.calendar_refresh_planner_stats();
   begin
     v_items := private.calendar_import_classify(p_account_id, v_org, v_user, v_strategy, p_events, false);
   exception

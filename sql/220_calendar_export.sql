@@ -48,6 +48,7 @@ begin
   if p_limit is null or p_limit < 1 then
     raise exception 'p_limit must be positive' using errcode = '22023';
   end if;
+  perform private.calendar_refresh_planner_stats();
   v_full  := v_watermark is null or v_full_at is null or v_full_at < now() - interval '1 day';
   v_since := case when v_full then '-infinity'::timestamptz else v_watermark - interval '10 minutes' end;
   -- what failed during the current run is not retried before the next run

@@ -90,10 +90,18 @@ extension CalendarSyncEngine {
             let created = try await client.create(event)
             if !created.isTombstone { return created }
         } catch ProviderError.gone {}
-        var fresh = event
-        fresh.id = nil
-        fresh.clientId = item.recreateID
-        return try await client.create(fresh)
+        // Still deterministic, so a retried create finds the event the first attempt made;
+        // an outcome that is itself deleted (the re-created event was deleted too) moves on.
+        for attempt in 0..<3 {
+            var fresh = event
+            fresh.id = nil
+            fresh.clientId = item.recreateID(attempt: attempt)
+            do {
+                let created = try await client.create(fresh)
+                if !created.isTombstone { return created }
+            } catch ProviderError.gone {}
+        }
+        throw ProviderError.rejected(status: 409, reason: "duplicate", message: "every derived event id is taken by a deleted event")
     }
 
     /// The provider refused a stale `If-Match`: fetch its version so the SQL function can

@@ -12,9 +12,10 @@ extension CalendarSyncEngine {
     /// import only ever applies what it sees, so nothing is deleted for being absent.
     /// Returns the cursor to store.
     func importChanges(
-        client: any CalendarClient, account: SyncAccount, options: SyncOptions, run: inout SyncRun
+        client: any CalendarClient, account: SyncAccount, options: SyncOptions, run: inout SyncRun,
+        from start: ListPosition? = nil
     ) async throws -> SyncCursor {
-        var position: ListPosition = options.full ? .full : .start(from: account.cursor)
+        var position: ListPosition = start ?? (options.full ? .full : .start(from: account.cursor))
         var restarts = 0
         while true {
             try Task.checkCancellation()

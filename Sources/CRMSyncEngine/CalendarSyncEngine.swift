@@ -61,7 +61,16 @@ public struct CalendarSyncEngine: Sendable {
                 run.nextCursor = try await self.importChanges(client: client, account: account, options: options, run: &run)
             }
             if options.direction.exports {
+                let before = run.counts.exported
                 try await self.exportChanges(client: client, account: account, options: options, run: &run)
+                // The cursor was taken before the export wrote: list once more so it covers our
+                // own writes (they come back as echoes and change nothing). Otherwise an event we
+                // created and the person deleted before the next run is unknown to the cursor,
+                // and a provider may then leave its deletion out of the next listing.
+                if options.direction.imports, run.counts.exported > before, let cursor = run.nextCursor {
+                    run.nextCursor = try await self.importChanges(
+                        client: client, account: account, options: options, run: &run, from: .start(from: cursor))
+                }
             }
         } catch {
             run.fail(error)

@@ -48,11 +48,14 @@ struct ExportItem: Sendable {
     }
 
     /// A client id for creating the appointment's event again after its first event was
-    /// deleted: the appointment id with its version folded into the last eight bytes.
-    var recreateID: UUID {
+    /// deleted: the appointment id with its version folded into the last eight bytes (and,
+    /// after the first attempt, the attempt into the first four).
+    func recreateID(attempt: Int = 0) -> UUID {
         var bytes = withUnsafeBytes(of: self.appointmentID.uuid) { Array($0) }
         let version = withUnsafeBytes(of: UInt64(bitPattern: self.crmVersion).bigEndian) { Array($0) }
         for index in 0..<8 { bytes[8 + index] ^= version[index] }
+        let salt = withUnsafeBytes(of: UInt32(truncatingIfNeeded: attempt).bigEndian) { Array($0) }
+        for index in 0..<4 { bytes[index] ^= salt[index] }
         return UUID(uuid: (
             bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
             bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))

@@ -21,6 +21,20 @@ extension SyncHarness {
             #expect(mapped.count == 1, "appointment \(id) has \(mapped.count) mappings", sourceLocation: sourceLocation)
             if let event = mapped.first?.event {
                 #expect(events[event]?.key == appointments[id]?.key, "appointment \(id) maps to \(event)", sourceLocation: sourceLocation)
+                if events[event]?.key != appointments[id]?.key {
+                    let row = try await self.admin().query(
+                        """
+                        select m.sync_status || ' rd=' || m.remote_deleted || ' synced=' || coalesce(m.synced_crm_version::text, '-')
+                               || ' crm=' || a.crm_version || ' dir=' || m.sync_direction || ' err=' || coalesce(m.error_message, '-')
+                          from public.calendar_event_mappings m join public.appointments a on a.id = m.appointment_id
+                         where m.appointment_id = \(id) and m.calendar_account_id = \(self.account)
+                        """).first?.decode(String.self, at: 0)
+                    let all = try await self.sandbox.control("GET", self.provider == .google ? "google/users/\(self.email)/calendars/primary/events" : "microsoft/users/\(self.email)/events")
+                    let items = (all["items"] ?? all["value"]) as? [[String: Any]] ?? []
+                    let remote = items.first { ($0["id"] as? String) == event }
+                    let etag = try await self.admin().query("select etag || ' ' || a.created_at || ' ' || a.updated_at || ' ' || coalesce(m.last_synced::text,'-') from public.calendar_event_mappings m join public.appointments a on a.id = m.appointment_id where m.appointment_id = \(id)").first?.decode(String.self, at: 0)
+                    Issue.record("mapping \(row ?? "-") etag/created/updated/synced \(etag ?? "-") remote \(remote.map { "\($0["status"] ?? "-") \($0["etag"] ?? "-") \($0["updated"] ?? "-") \($0["summary"] ?? "-")" } ?? "absent")", sourceLocation: sourceLocation)
+                }
             }
         }
         let eventIDs = mappings.filter { appointments[$0.appointment] != nil }.map(\.event)

@@ -29,7 +29,9 @@ extension GoogleCalendarClient {
 
     /// Patches the event's fields (title, description, location, timing, attendees) with
     /// `If-Match: etag` when given; a stale etag throws `conflict`. Fields that are nil are
-    /// cleared; fields crmsync does not model (reminders, conferencing) are left alone.
+    /// cleared; fields crmsync does not model (reminders, conferencing) are left alone. The
+    /// timing's other form is sent as `null` (`"date": null` when timed, `"dateTime": null,
+    /// "timeZone": null` when all-day) so a patch that switches forms does not keep the old one.
     public func update(_ event: CalendarEvent, ifMatch etag: String?) async throws(ProviderError) -> CalendarEvent {
         guard let id = event.id else { throw .invalidArgument("update needs the event id") }
         var resource = GoogleEvent(event)
@@ -45,6 +47,8 @@ extension GoogleCalendarClient {
         resource.description = event.description ?? ""
         resource.location = event.location ?? ""
         resource.attendees = resource.attendees ?? []
+        resource.start?.replacing = true
+        resource.end?.replacing = true
         let headers = etag.map { ["If-Match": $0] } ?? [:]
         let response = try await self.send("PATCH", self.eventURL(id, query: self.writeQuery), body: try JSONCoding.encode(resource), headers: headers)
         return try JSONCoding.decode(GoogleEvent.self, from: response.body, what: "event").normalized()

@@ -82,4 +82,40 @@ import Testing
         #expect(log.contains("GET /calendar/v3/calendars/primary/events"))
         #expect(!log.contains("token-") && !log.contains("cursor-secret") && !log.contains("sync-secret") && !log.contains("Bearer"))
     }
+
+    /// Google merges a PATCH body into the stored event: a patch switching the timing's form
+    /// must null the other form, or the old `date` / `dateTime` stays.
+    @Test func googlePatchNullsTheOtherTimingForm() async throws {
+        let reply = #"{"id":"abcde","etag":"\"2\"","status":"confirmed","start":{"date":"2026-05-01"},"end":{"date":"2026-05-02"}}"#
+        let transport = ScriptedTransport([ScriptedTransport.json(200, reply), ScriptedTransport.json(200, reply)])
+        let client = self.google(transport)
+        let timed = CalendarEvent(
+            id: "abcde", title: "T",
+            timing: .timed(start: Fixtures.date("2026-05-01T08:00:00Z"), end: Fixtures.date("2026-05-01T09:00:00Z"), timeZone: "UTC"))
+        _ = try await client.update(timed, ifMatch: "\"1\"")
+        let allDay = CalendarEvent(
+            id: "abcde", title: "A", timing: .allDay(startDate: Fixtures.day("2026-05-01"), endDate: Fixtures.day("2026-05-02")))
+        _ = try await client.update(allDay, ifMatch: nil)
+        let sent = transport.sent
+        #expect(sent.map(\.method) == ["PATCH", "PATCH"])
+        func part(_ request: HTTPRequest, _ key: String) throws -> [String: Any] {
+            let data = try #require(request.body)
+            let object = try JSONSerialization.jsonObject(with: data)
+            let body = try #require(object as? [String: Any])
+            return try #require(body[key] as? [String: Any])
+        }
+        for key in ["start", "end"] {
+            let first = try part(sent[0], key)
+            #expect(first["date"] is NSNull, "timed patch must send \(key).date: null")
+            #expect(first["dateTime"] is String && first["timeZone"] as? String == "UTC")
+            let second = try part(sent[1], key)
+            #expect(second["date"] is String)
+            #expect(second["dateTime"] is NSNull && second["timeZone"] is NSNull, "all-day patch must null \(key).dateTime/timeZone")
+        }
+        // inserts carry only the form in use
+        let encoded = try JSONCoding.encode(GoogleEvent(timed))
+        let insert = try JSONSerialization.jsonObject(with: encoded) as? [String: Any]
+        let start = try #require(insert?["start"] as? [String: Any])
+        #expect(start.keys.sorted() == ["dateTime", "timeZone"])
+    }
 }
