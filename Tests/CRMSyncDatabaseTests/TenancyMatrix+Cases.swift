@@ -137,7 +137,8 @@ enum Seed {
     static let globexAppointment7 = id("20000000-0000-4000-8000-0000000a0007")
     static let aliceMapping = id("10000000-0000-4000-8000-0000000d0001")  // alice's calendar
     static let bobMapping = id("10000000-0000-4000-8000-0000000d0002")  // bob's calendar
-    static let globexMapping = id("20000000-0000-4000-8000-0000000d0001")
+    static let aliceMapping3 = id("10000000-0000-4000-8000-0000000d0003")  // alice's calendar, appointment 3
+    static let globexMapping = id("20000000-0000-4000-8000-0000000d0001")  // gina's calendar
     static let aliceSyncLog = id("10000000-0000-4000-8000-000000050001")  // alice's calendar, success
     static let bobSyncLog = id("10000000-0000-4000-8000-000000050002")  // bob's calendar, partial
     static let globexSyncLog = id("20000000-0000-4000-8000-000000050001")
@@ -146,6 +147,12 @@ enum Seed {
     static let globexMessage = id("20000000-0000-4000-8000-0000000f0001")
     static let aliceAttachment = id("10000000-0000-4000-8000-0000000f1001")
     static let globexAttachment = id("20000000-0000-4000-8000-0000000f1001")
+
+    /// Open calendar conflicts the matrix inserts (`TenancyMatrixTests.insertConflicts`), not in
+    /// the seed: on alice's mapping (Acme), bob's mapping (Acme) and gina's mapping (Globex).
+    static let aliceConflict = id("10000000-0000-4000-8000-0000000cf001")
+    static let bobConflict = id("10000000-0000-4000-8000-0000000cf002")
+    static let globexConflict = id("20000000-0000-4000-8000-0000000cf001")
 
     /// Ids for rows the cases try to create (never present in the seed).
     static let new1 = id("99999999-0000-4000-8000-000000000001")
@@ -158,5 +165,6 @@ enum Seed {
 /// audit_log). The suite also checks this list against the live schema.
 let tenancyMatrixTables = [
     "organizations", "user_organizations", "appointments", "calendar_accounts", "calendar_event_mappings",
-    "calendar_sync_log", "email_accounts", "email_messages", "email_attachments", "oauth_secrets", "audit_log",
+    "calendar_sync_log", "calendar_conflicts", "email_accounts", "email_messages", "email_attachments", "oauth_secrets",
+    "audit_log",
 ]
