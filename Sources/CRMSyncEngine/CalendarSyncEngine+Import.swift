@@ -17,6 +17,9 @@ extension CalendarSyncEngine {
     ) async throws -> SyncCursor {
         var position: ListPosition = start ?? (options.full ? .full : .start(from: account.cursor))
         var restarts = 0
+        // The ids a full listing saw, to find mapped events that no longer exist (providers
+        // such as Graph list nothing at all for a deleted event).
+        var seen: Set<String>? = { if case .full = position { return [] } else { return nil } }()
         while true {
             try Task.checkCancellation()
             let page: EventPage
@@ -28,19 +31,49 @@ extension CalendarSyncEngine {
                 run.cursorExpired = true
                 run.full = true
                 position = .full
+                seen = []
                 options.progress(.restartedFull)
                 continue
             case .failure(let error):
                 throw error
             }
             run.pages += 1
+            if seen != nil { for event in page.events { if let id = event.id { seen?.insert(id) } } }
             try await self.importPage(page.events, account: account, run: &run)
             options.progress(.importedPage(number: run.pages, events: page.events.count, counts: run.counts))
             switch page.next {
             case .page(let continuation): position = .continuation(continuation)
-            case .done(let cursor): return cursor
+            case .done(let cursor):
+                if let seen { try await self.importVanished(seen: seen, account: account, run: &run) }
+                return cursor
             }
         }
+    }
+
+    /// After a complete full listing: mapped events the listing did not show although their
+    /// appointment lies well inside the window no longer exist. They are imported as removed,
+    /// so the account's strategy decides (delete the appointment, or create the event again),
+    /// exactly as for a deletion an incremental listing reports. Only a listing that reached
+    /// its last page gets here, so a partial listing never deletes anything.
+    func importVanished(seen: Set<String>, account: SyncAccount, run: inout SyncRun) async throws {
+        let margin = 86_400.0
+        let from = Date().addingTimeInterval(-Double(self.listing.windowBack.components.seconds) + margin)
+        let until = Date().addingTimeInterval(Double(self.listing.windowAhead.components.seconds) - margin)
+        let mapped = try await self.database.withSession(account.owner, role: .worker) { connection in
+            try await connection.query(
+                """
+                select m.external_event_id
+                  from public.calendar_event_mappings m
+                  join public.appointments a on a.organization_id = m.organization_id and a.id = m.appointment_id
+                 where m.calendar_account_id = \(account.id) and not m.remote_deleted and m.series_id is null
+                   and m.external_event_id not like 'unsent:%'
+                   and a.start_time > \(from) and a.end_time < \(until)
+                """
+            ).rows.map { try $0.decode(String.self, at: 0) }
+        }
+        let vanished = mapped.filter { !seen.contains($0) }.sorted()
+        guard !vanished.isEmpty else { return }
+        try await self.importPage(vanished.map { CalendarEvent(id: $0, status: .removed) }, account: account, run: &run)
     }
 
     /// One listing request, its typed error as a value.
