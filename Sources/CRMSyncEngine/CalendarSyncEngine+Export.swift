@@ -94,8 +94,16 @@ extension CalendarSyncEngine {
         // an outcome that is itself deleted (the re-created event was deleted too) moves on.
         for attempt in 0..<3 {
             var fresh = event
-            fresh.id = nil
-            fresh.clientId = item.recreateID(attempt: attempt)
+            let id = item.recreateID(attempt: attempt)
+            if client is GoogleCalendarClient {
+                // A fresh event id; the private property still names the appointment, so an
+                // import after a crash before recording links the event instead of duplicating it.
+                fresh.id = GoogleEventID.derive(from: id)
+            } else {
+                // Graph: a fresh transactionId (it is what makes a retried POST idempotent).
+                fresh.id = nil
+                fresh.clientId = id
+            }
             do {
                 let created = try await client.create(fresh)
                 if !created.isTombstone { return created }

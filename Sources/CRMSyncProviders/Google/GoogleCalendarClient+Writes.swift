@@ -9,10 +9,12 @@ extension GoogleCalendarClient {
 
     /// Inserts an event. With a `clientId` the event id is derived from it
     /// (`GoogleEventID.derive`), so a retry after a lost response finds Google's 409
-    /// `duplicate` and returns the event the first attempt created.
+    /// `duplicate` and returns the event the first attempt created. A valid client-chosen
+    /// `id` (base32hex, `GoogleEventID.isValid`) is used as is instead (an appointment's event
+    /// created again after a deletion: a fresh id, while `clientId` still names the appointment).
     public func create(_ event: CalendarEvent) async throws(ProviderError) -> CalendarEvent {
         var resource = GoogleEvent(event)
-        resource.id = event.clientId.map(GoogleEventID.derive)
+        resource.id = event.id.flatMap { GoogleEventID.isValid($0) ? $0 : nil } ?? event.clientId.map(GoogleEventID.derive)
         resource.etag = nil
         resource.updated = nil
         resource.iCalUID = nil

@@ -118,4 +118,26 @@ import Testing
         let start = try #require(insert?["start"] as? [String: Any])
         #expect(start.keys.sorted() == ["dateTime", "timeZone"])
     }
+
+    /// A create with a valid client-chosen id (re-creating an appointment's deleted event)
+    /// uses it, and the private property still names the appointment.
+    @Test func googleCreateWithAFreshIdKeepsTheAppointment() async throws {
+        let reply = #"{"id":"abcde12345","etag":"\"1\"","status":"confirmed","start":{"date":"2026-05-01"},"end":{"date":"2026-05-02"}}"#
+        let transport = ScriptedTransport([ScriptedTransport.json(200, reply), ScriptedTransport.json(200, reply)])
+        let client = self.google(transport)
+        let appointment = UUID()
+        let timing = EventTiming.allDay(startDate: Fixtures.day("2026-05-01"), endDate: Fixtures.day("2026-05-02"))
+        _ = try await client.create(CalendarEvent(id: "abcde12345", title: "A", timing: timing, clientId: appointment))
+        _ = try await client.create(CalendarEvent(title: "A", timing: timing, clientId: appointment))
+        let bodies = try transport.sent.map { request in
+            let data = try #require(request.body)
+            return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        }
+        #expect(bodies[0]["id"] as? String == "abcde12345")
+        #expect(bodies[1]["id"] as? String == GoogleEventID.derive(from: appointment))
+        for body in bodies {
+            let properties = (body["extendedProperties"] as? [String: Any])?["private"] as? [String: String]
+            #expect(properties?.values.contains(appointment.uuidString.lowercased()) == true)
+        }
+    }
 }
