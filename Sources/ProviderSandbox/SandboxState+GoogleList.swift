@@ -49,7 +49,7 @@ extension SandboxState {
         }
         let items = ordered.filter { showDeleted || !$0.cancelled }.map { JSONValue.object($0.json) }
         var snapshotCursor = final
-        snapshotCursor.snapshot = self.snapshot(views)
+        snapshotCursor.snapshot = self.googleSnapshot(views)
         let page = PageCursor(email: email, storeKey: key, items: items, offset: 0, emptyNext: self.quirks.emptyPages, final: snapshotCursor)
         return self.googlePage(page, maxResults: maxResults)
     }
@@ -59,6 +59,15 @@ extension SandboxState {
         Dictionary(views.filter { !$0.cancelled }.map { ($0.id, $0.version) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// Google's snapshot also remembers cancelled items (their version marked), so that a
+    /// deletion is reported once whenever it happened after the token, even for an event
+    /// the token never saw live ("with syncToken, deleted events are always returned").
+    nonisolated func googleSnapshot(_ views: [ItemView]) -> [String: String] {
+        Dictionary(views.map { ($0.id, $0.cancelled ? Self.cancelledMark + $0.version : $0.version) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    static let cancelledMark = "cancelled:"
+
     private func googleStartIncremental(_ cursor: SyncCursor, maxResults: Int) -> Reply {
         let store = self.googleStores[cursor.storeKey] ?? EventStore()
         let views = self.googleViews(store, singleEvents: cursor.singleEvents, windowStart: cursor.windowStart, windowEnd: cursor.windowEnd)
@@ -67,16 +76,19 @@ extension SandboxState {
         for view in views {
             seen.insert(view.id)
             if view.cancelled {
-                if cursor.snapshot[view.id] != nil { items.append(self.googleTombstone(view.id, from: view.json)) }
+                if cursor.snapshot[view.id] != Self.cancelledMark + view.version {
+                    items.append(self.googleTombstone(view.id, from: view.json))
+                }
             } else if cursor.snapshot[view.id] != view.version {
                 items.append(.object(view.json))
             }
         }
-        for id in cursor.snapshot.keys.sorted() where !seen.contains(id) {
+        for (id, version) in cursor.snapshot.sorted(by: { $0.key < $1.key })
+        where !seen.contains(id) && !version.hasPrefix(Self.cancelledMark) {
             items.append(self.googleTombstone(id, from: store.events[id]?.json ?? self.googleInstanceStub(id)))
         }
         var next = cursor
-        next.snapshot = self.snapshot(views)
+        next.snapshot = self.googleSnapshot(views)
         let page = PageCursor(email: cursor.email, storeKey: cursor.storeKey, items: items, offset: 0, emptyNext: self.quirks.emptyPages, final: next)
         return self.googlePage(page, maxResults: maxResults)
     }

@@ -109,6 +109,17 @@ let eventsPath = "/calendar/v3/calendars/primary/events"
             let quiet = try await api.json(.get, eventsPath + "?syncToken=\(next)", token: token)
             #expect(quiet.json["items"]?.array?.isEmpty == true)
 
+            // Created and deleted after the token: the deletion is still returned (once).
+            _ = try await api.json(.post, control, googleEvent("Brief", day: 5, id: "brief00001"))
+            _ = try await api.json(.delete, control + "/brief00001")
+            let brief = try await api.json(.get, eventsPath + "?syncToken=\(next)", token: token)
+            let briefItems = brief.json["items"]?.array ?? []
+            #expect(briefItems.compactMap { $0["id"]?.string } == ["brief00001"])
+            #expect(briefItems.first?["status"]?.string == "cancelled")
+            let afterBrief = try #require(brief.json["nextSyncToken"]?.string)
+            let quietAgain = try await api.json(.get, eventsPath + "?syncToken=\(afterBrief)", token: token)
+            #expect(quietAgain.json["items"]?.array?.isEmpty == true)
+
             let forbidden = try await api.json(.get, eventsPath + "?syncToken=\(next)&timeMin=2025-03-01T00:00:00Z", token: token)
             #expect(forbidden.status == 400)
 
