@@ -30,14 +30,14 @@ struct CrashTests {
         try handle.seekToEnd()
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
-        // Wait for the run to start (its log row), then let it go on for `delay`.
+        // Wait for the run to start (a new log row; an earlier killed run's row stays
+        // 'running' until the next start closes it), then let it go on for `delay`.
         let admin = try await database.adminConnection()
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            let running = try await admin.query("select count(*) from public.calendar_sync_log where status = 'running'")
-                .first?.decode(Int64.self, at: 0) ?? 0
-            if running > 0 { break }
+        let count = { try await admin.query("select count(*) from public.calendar_sync_log").first?.decode(Int64.self, at: 0) ?? 0 }
+        let before = try await count()
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, try await count() == before {
             try await Task.sleep(for: .milliseconds(5))
         }
         try await Task.sleep(for: delay)

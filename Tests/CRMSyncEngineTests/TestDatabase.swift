@@ -58,7 +58,21 @@ struct TestDatabase {
     }
 
     func migrate() async throws {
-        try await MigrationGate.shared.run { try await self.migrateNow() }
+        try await MigrationGate.shared.run {
+            // The gate serializes this module's migrations only: another test module (or
+            // process) migrating another scratch database on the same cluster can still alter
+            // the same cluster-wide role rows ("tuple concurrently updated"). The failed
+            // migration was rolled back: try again.
+            var attempt = 0
+            while true {
+                do {
+                    return try await self.migrateNow()
+                } catch where attempt < 5 && "\(error)".contains("tuple concurrently updated") {
+                    attempt += 1
+                    try await Task.sleep(for: .milliseconds(200 * attempt))
+                }
+            }
+        }
     }
 
     private func migrateNow() async throws {
