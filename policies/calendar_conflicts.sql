@@ -34,7 +34,14 @@ drop policy if exists calendar_conflicts_crmsync_worker_insert on public.calenda
 create policy calendar_conflicts_crmsync_worker_insert on public.calendar_conflicts
   for insert to crmsync_worker
   with check (organization_id = (select private.current_org_id())
-              and calendar_account_id = any ((select private.my_calendar_account_ids())::uuid[]));
+              and calendar_account_id = any ((select private.my_calendar_account_ids())::uuid[])
+              -- the mapping is this account's, for this appointment (else resolving the conflict
+              -- would rewrite another member's mapping)
+              and exists (select 1 from public.calendar_event_mappings m
+                           where m.organization_id = calendar_conflicts.organization_id
+                             and m.id = calendar_conflicts.mapping_id
+                             and m.calendar_account_id = calendar_conflicts.calendar_account_id
+                             and m.appointment_id = calendar_conflicts.appointment_id));
 
 drop policy if exists calendar_conflicts_crmsync_worker_update on public.calendar_conflicts;
 create policy calendar_conflicts_crmsync_worker_update on public.calendar_conflicts
@@ -42,4 +49,9 @@ create policy calendar_conflicts_crmsync_worker_update on public.calendar_confli
   using (organization_id = (select private.current_org_id())
          and calendar_account_id = any ((select private.my_calendar_account_ids())::uuid[]))
   with check (organization_id = (select private.current_org_id())
-              and calendar_account_id = any ((select private.my_calendar_account_ids())::uuid[]));
+              and calendar_account_id = any ((select private.my_calendar_account_ids())::uuid[])
+              and exists (select 1 from public.calendar_event_mappings m
+                           where m.organization_id = calendar_conflicts.organization_id
+                             and m.id = calendar_conflicts.mapping_id
+                             and m.calendar_account_id = calendar_conflicts.calendar_account_id
+                             and m.appointment_id = calendar_conflicts.appointment_id));

@@ -40,6 +40,10 @@ begin
   select c.* into v_c
     from public.calendar_conflicts c
     join public.calendar_accounts a on a.organization_id = c.organization_id and a.id = c.calendar_account_id
+    -- the conflict must describe this account's own mapping of this appointment
+    join public.calendar_event_mappings m
+      on m.organization_id = c.organization_id and m.id = c.mapping_id
+     and m.calendar_account_id = c.calendar_account_id and m.appointment_id = c.appointment_id
    where v_org is not null and v_user is not null
      and c.organization_id = v_org and c.id = p_conflict_id and a.user_id = v_user
      for update of c;

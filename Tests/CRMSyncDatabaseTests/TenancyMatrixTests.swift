@@ -461,11 +461,18 @@ struct TenancyMatrixTests {
               .denied)
         m.add(.insert, .workerHank, "Globex worker records on alice's account under Globex's id",
               record(globex, Demo.aliceCalendar, Seed.aliceMapping3, Seed.acmeAppointment3), .denied)
-        m.add(.insert, .workerAlice, "own account pointed at Globex's mapping (composite FK)",
-              record(acme, Demo.aliceCalendar, Seed.globexMapping, Seed.acmeAppointment3), .failsWith("23503"))
+        // Refused by the policy's mapping check before the composite FK is reached.
+        m.add(.insert, .workerAlice, "own account pointed at Globex's mapping",
+              record(acme, Demo.aliceCalendar, Seed.globexMapping, Seed.acmeAppointment3), .denied)
         m.add(.insert, .workerAlice, "own account, Globex organization_id",
               record(globex, Demo.aliceCalendar, Seed.globexMapping, Seed.globexAppointment1), .denied)
         m.add(.insert, [.alice, .bob, .hank, .nobody, .hankForgingAcme], "a person records a conflict", onAlices, .denied)
+        // The conflict's mapping must be the account's own, pointing at the conflict's appointment:
+        // otherwise resolving it would rewrite another member's mapping.
+        m.add(.insert, .workerBob, "own account, pointed at alice's mapping and appointment",
+              record(acme, Demo.bobCalendar, Seed.aliceMapping3, Seed.acmeAppointment3), .denied)
+        m.add(.insert, .workerAlice, "own account and mapping, another appointment",
+              record(acme, Demo.aliceCalendar, Seed.aliceMapping3, Seed.acmeAppointment1), .denied)
 
         let refresh: SQL =
             "update public.calendar_conflicts set remote_etag = 'pwned' where id = \(Seed.aliceConflict)"
