@@ -93,11 +93,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Scratch databases for the test targets: created, migrated, seeded and dropped per test.
+        .target(
+            name: "CRMSyncTestSupport",
+            dependencies: ["CRMSyncDatabase", "PostgresClient"],
+            path: "Tests/Support"
+        ),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
         .testTarget(
             name: "CRMSyncDatabaseTests",
             dependencies: [
-                "CRMSyncDatabase", "PostgresClient", "ProviderSandbox",
+                "CRMSyncDatabase", "CRMSyncTestSupport", "PostgresClient", "ProviderSandbox",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -108,7 +114,7 @@ let package = Package(
         .testTarget(
             name: "CRMSyncEngineTests",
             dependencies: [
-                "CRMSyncEngine", "CRMSyncDatabase", "CRMSyncProviders", "PostgresClient", "ProviderSandbox",
+                "CRMSyncEngine", "CRMSyncDatabase", "CRMSyncProviders", "CRMSyncTestSupport", "PostgresClient", "ProviderSandbox",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

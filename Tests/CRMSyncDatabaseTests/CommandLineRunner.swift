@@ -1,3 +1,4 @@
+import CRMSyncTestSupport
 import Foundation
 
 /// Runs the built `crmsync` executable the way an operator would, and collects what it says.

@@ -1,4 +1,5 @@
 @testable import CRMSyncDatabase
+import CRMSyncTestSupport
 import Foundation
 import Logging
 import PostgresClient

@@ -1,3 +1,4 @@
+import CRMSyncTestSupport
 import CRMSyncDatabase
 import Foundation
 import PostgresClient

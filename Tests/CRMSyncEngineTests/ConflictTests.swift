@@ -1,3 +1,4 @@
+import CRMSyncTestSupport
 import CRMSyncEngine
 import Foundation
 import Testing

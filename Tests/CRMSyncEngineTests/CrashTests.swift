@@ -1,4 +1,5 @@
 @testable import CRMSyncDatabase
+import CRMSyncTestSupport
 import CRMSyncEngine
 import CRMSyncProviders
 import Foundation

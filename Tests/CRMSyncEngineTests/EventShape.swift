@@ -1,3 +1,4 @@
+import CRMSyncTestSupport
 import Foundation
 
 /// What both sides must agree on about one event: title and when. All-day events are whole

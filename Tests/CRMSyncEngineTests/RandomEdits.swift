@@ -1,3 +1,4 @@
+import CRMSyncTestSupport
 import Foundation
 
 /// Random creates, edits, moves, deletions and all-day/time-zone changes on both sides, from

@@ -1,3 +1,4 @@
+import CRMSyncTestSupport
 import CRMSyncEngine
 import CRMSyncProviders
 import Foundation

@@ -1,3 +1,4 @@
+import CRMSyncTestSupport
 import CRMSyncProviders
 import Foundation
 import Logging

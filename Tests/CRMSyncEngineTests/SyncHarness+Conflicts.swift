@@ -1,3 +1,4 @@
+import CRMSyncTestSupport
 import Foundation
 import PostgresClient
 

@@ -1,3 +1,4 @@
+import CRMSyncTestSupport
 import CRMSyncDatabase
 import CRMSyncEngine
 import CRMSyncProviders

@@ -1,24 +1,32 @@
 import CRMSyncDatabase
 import Foundation
 import PostgresClient
-import Testing
 
 /// A scratch database for one test: created from `DATABASE_URL` (a superuser, as `make test`
 /// provides), migrated, optionally loaded with the demo data, and dropped afterwards.
-struct TestDatabase {
-    let name: String
+/// Shared by the test targets (CRMSyncTestSupport), which cannot import each other.
+public struct TestDatabase: Sendable {
+    public let name: String
     /// Superuser on the scratch database.
-    let admin: PostgresConfiguration
+    public let admin: PostgresConfiguration
     /// The service's login role (`crmsync_app`) on the scratch database.
-    let app: PostgresConfiguration
-    let key: SecretKey
-    let root: URL
+    public let app: PostgresConfiguration
+    public let key: SecretKey
+    public let root: URL
+
+    public init(name: String, admin: PostgresConfiguration, app: PostgresConfiguration, key: SecretKey, root: URL) {
+        self.name = name
+        self.admin = admin
+        self.app = app
+        self.key = key
+        self.root = root
+    }
 
     /// The project root, found from this file's path.
-    static let projectRoot = URL(fileURLWithPath: #filePath)
+    public static let projectRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static var settings: DatabaseSettings {
+    public static var settings: DatabaseSettings {
         get throws {
             let environment = ProcessInfo.processInfo.environment
             guard let url = environment["DATABASE_URL"], !url.isEmpty else {
@@ -29,7 +37,7 @@ struct TestDatabase {
     }
 
     /// Runs `body` against a fresh, migrated database and drops it afterwards.
-    static func with<T>(
+    public static func with<T>(
         _ label: String, seed: Bool = true, migrate: Bool = true, _ body: (TestDatabase) async throws -> T
     ) async throws -> T {
         let settings = try self.settings
@@ -54,7 +62,7 @@ struct TestDatabase {
         }
     }
 
-    func migrate() async throws {
+    public func migrate() async throws {
         try await MigrationGate.shared.run {
             // The gate serializes this module's migrations only: another test module (or
             // process) migrating another scratch database on the same cluster can still alter
@@ -80,30 +88,30 @@ struct TestDatabase {
         }
     }
 
-    func seedDemo() async throws {
+    public func seedDemo() async throws {
         let connection = try await PostgresConnection.connect(self.admin)
         try await DemoData.load(root: self.root, key: self.key, on: connection)
     }
 
     /// A superuser connection to the scratch database.
-    func adminConnection() async throws -> PostgresConnection {
+    public func adminConnection() async throws -> PostgresConnection {
         try await PostgresConnection.connect(self.admin)
     }
 
     /// The service's view: pooled `crmsync_app` connections, identity per transaction.
-    func tenant(maxConnections: Int = 2, key: SecretKey? = nil) -> TenantDatabase {
+    public func tenant(maxConnections: Int = 2, key: SecretKey? = nil) -> TenantDatabase {
         TenantDatabase(pool: PostgresPool(configuration: self.app, maxConnections: maxConnections), secretKey: key ?? self.key)
     }
 }
 
 /// Roles are cluster-wide: migrations of two scratch databases at once would alter the same
 /// role rows concurrently, so the test process runs them one at a time.
-actor MigrationGate {
-    static let shared = MigrationGate()
+public actor MigrationGate {
+    public static let shared = MigrationGate()
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
-    func run<T>(_ body: () async throws -> T) async throws -> T {
+    public func run<T>(_ body: () async throws -> T) async throws -> T {
         if self.busy {
             await withCheckedContinuation { self.waiters.append($0) }
         }
@@ -115,27 +123,27 @@ actor MigrationGate {
     }
 }
 
-struct TestSetupError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct TestSetupError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// The demo data's fixed ids (demo/seed.sql lists them).
-enum Demo {
-    static let acme = UUID(uuidString: "10000000-0000-4000-8000-000000000001")!
-    static let globex = UUID(uuidString: "20000000-0000-4000-8000-000000000001")!
-    static let alice = UUID(uuidString: "10000000-0000-4000-8000-0000000000a1")!  // Acme owner
-    static let bob = UUID(uuidString: "10000000-0000-4000-8000-0000000000b2")!  // Acme member
-    static let gina = UUID(uuidString: "20000000-0000-4000-8000-0000000000a1")!  // Globex owner
-    static let hank = UUID(uuidString: "20000000-0000-4000-8000-0000000000b2")!  // Globex member
-    static let aliceCalendar = UUID(uuidString: "10000000-0000-4000-8000-0000000c0001")!
-    static let bobCalendar = UUID(uuidString: "10000000-0000-4000-8000-0000000c0002")!
-    static let ginaCalendar = UUID(uuidString: "20000000-0000-4000-8000-0000000c0001")!
-    static let aliceEmail = UUID(uuidString: "10000000-0000-4000-8000-0000000e0001")!
-    static let ginaEmail = UUID(uuidString: "20000000-0000-4000-8000-0000000e0001")!
+public enum Demo {
+    public static let acme = UUID(uuidString: "10000000-0000-4000-8000-000000000001")!
+    public static let globex = UUID(uuidString: "20000000-0000-4000-8000-000000000001")!
+    public static let alice = UUID(uuidString: "10000000-0000-4000-8000-0000000000a1")!  // Acme owner
+    public static let bob = UUID(uuidString: "10000000-0000-4000-8000-0000000000b2")!  // Acme member
+    public static let gina = UUID(uuidString: "20000000-0000-4000-8000-0000000000a1")!  // Globex owner
+    public static let hank = UUID(uuidString: "20000000-0000-4000-8000-0000000000b2")!  // Globex member
+    public static let aliceCalendar = UUID(uuidString: "10000000-0000-4000-8000-0000000c0001")!
+    public static let bobCalendar = UUID(uuidString: "10000000-0000-4000-8000-0000000c0002")!
+    public static let ginaCalendar = UUID(uuidString: "20000000-0000-4000-8000-0000000c0001")!
+    public static let aliceEmail = UUID(uuidString: "10000000-0000-4000-8000-0000000e0001")!
+    public static let ginaEmail = UUID(uuidString: "20000000-0000-4000-8000-0000000e0001")!
 
-    static let aliceAtAcme = Identity(userID: alice, organizationID: acme)
-    static let bobAtAcme = Identity(userID: bob, organizationID: acme)
-    static let ginaAtGlobex = Identity(userID: gina, organizationID: globex)
-    static let hankAtGlobex = Identity(userID: hank, organizationID: globex)
+    public static let aliceAtAcme = Identity(userID: alice, organizationID: acme)
+    public static let bobAtAcme = Identity(userID: bob, organizationID: acme)
+    public static let ginaAtGlobex = Identity(userID: gina, organizationID: globex)
+    public static let hankAtGlobex = Identity(userID: hank, organizationID: globex)
 }
