@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages crmsync needs and a fresh machine may lack, and nothing else:
 # libpq (client library and headers), libcurl (FoundationNetworking's HTTP), the PostgreSQL
-# server binaries (the throwaway cluster) and pkg-config. Only as root; otherwise it names
-# what is missing.
+# server binaries (the throwaway cluster), psql and curl (the demo) and pkg-config. Only as
+# root; otherwise it names what is missing.
 set -euo pipefail
 
-wanted=(libpq-dev libcurl4-openssl-dev pkg-config postgresql postgresql-contrib)
+wanted=(libpq-dev libcurl4-openssl-dev pkg-config postgresql postgresql-contrib postgresql-client curl)
 missing=()
 for package in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -15,7 +15,14 @@ extension GraphCalendarClient {
                 ("endDateTime", RFC3339.format(now.addingTimeInterval(self.listing.windowAhead.seconds))),
             ])
         case .changes(let cursor):
-            url = try self.link(cursor.value)
+            // A stored delta link for another origin (the endpoints moved, say from a sandbox)
+            // cannot be followed: the bearer token must not go there. It is as unusable as an
+            // expired one, so the caller relists from scratch.
+            do {
+                url = try self.link(cursor.value)
+            } catch {
+                throw .cursorExpired
+            }
         case .continuation(let continuation):
             url = try self.link(continuation.url)
         }

@@ -55,7 +55,12 @@ import Testing
         #expect(sent.allSatisfy { $0.headers["Prefer"] == "odata.maxpagesize=10, outlook.timezone=\"UTC\"" })
         let query = self.query(sent[0])
         #expect(query["startDateTime"]?.hasSuffix("Z") == true && query["endDateTime"] != nil)
+        // A nextLink to another origin is refused; a stored cursor for another origin is unusable
+        // (the endpoints moved), which means relisting from scratch. Neither is requested.
         await #expect(throws: ProviderError.invalidArgument("link is not a Microsoft Graph URL")) {
+            _ = try await client.listPage(.continuation(PageContinuation(url: "https://evil.example/v1.0/me/calendarView/delta")))
+        }
+        await #expect(throws: ProviderError.cursorExpired) {
             _ = try await client.listPage(.changes(since: SyncCursor("https://evil.example/v1.0/me/calendarView/delta")))
         }
         #expect(transport.sent.count == 2)
