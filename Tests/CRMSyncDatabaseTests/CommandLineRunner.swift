@@ -13,8 +13,13 @@ enum CommandLineRunner {
 
     /// `environment` entries replace the test process's own; a `nil` value removes one.
     static func run(_ arguments: [String], environment changes: [String: String?] = [:]) async throws -> Outcome {
+        try await self.run(self.executable, arguments, environment: changes)
+    }
+
+    /// Runs any program (psql, say) the same way.
+    static func run(_ program: URL, _ arguments: [String], environment changes: [String: String?] = [:]) async throws -> Outcome {
         let process = Process()
-        process.executableURL = self.executable
+        process.executableURL = program
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         for (key, value) in changes { environment[key] = value }

@@ -16,25 +16,14 @@ struct SQLScriptTests {
     @Test("Tests/sql/calendar_sync_test.sql: the sync engine's SQL API, step by step as the app calls it")
     func calendarSyncChecks() async throws {
         try await TestDatabase.with("sqlscript") { database in
-            let process = Process()
-            process.executableURL = Self.psql
-            process.arguments = [
-                "-X", "-v", "ON_ERROR_STOP=1", "-d", try database.admin.conninfoString(),
-                "-f", database.root.appendingPathComponent("Tests/sql/calendar_sync_test.sql").path,
-            ]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let data = await withCheckedContinuation { continuation in
-                DispatchQueue.global().async {
-                    let data = output.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    continuation.resume(returning: data)
-                }
-            }
-            let text = String(decoding: data, as: UTF8.self)
-            #expect(process.terminationStatus == 0, "\(text.split(separator: "\n").suffix(15).joined(separator: "\n"))")
+            let outcome = try await CommandLineRunner.run(
+                Self.psql,
+                [
+                    "-X", "-v", "ON_ERROR_STOP=1", "-d", try database.admin.conninfoString(),
+                    "-f", database.root.appendingPathComponent("Tests/sql/calendar_sync_test.sql").path,
+                ])
+            let text = outcome.output
+            #expect(outcome.status == 0, "\(text.split(separator: "\n").suffix(15).joined(separator: "\n"))")
             #expect(!text.contains("FAIL"))
             #expect(text.contains("ok "), "the script checked nothing")
         }
