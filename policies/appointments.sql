@@ -2,10 +2,12 @@
  * policies/appointments.sql — the organization's appointments.
  *
  * Members see and change every appointment of the active organization (super admins: read
- * all). The worker reads, creates and updates them (deletion is a soft delete: deleted_at).
+ * all). The worker reads, creates and updates them. Deleting is a soft delete (deleted_at) for
+ * everyone: a hard delete would take the calendar mappings with it, and the sync could never
+ * delete the event at the provider.
  */
 revoke all on table public.appointments from public, authenticated, crmsync_worker;
-grant select, insert, update, delete on table public.appointments to authenticated;
+grant select, insert, update on table public.appointments to authenticated;
 grant select, insert, update on table public.appointments to crmsync_worker;
 
 drop policy if exists appointments_authenticated_select on public.appointments;
@@ -25,9 +27,6 @@ create policy appointments_authenticated_update on public.appointments
   with check (organization_id = (select private.current_org_id()));
 
 drop policy if exists appointments_authenticated_delete on public.appointments;
-create policy appointments_authenticated_delete on public.appointments
-  for delete to authenticated
-  using (organization_id = (select private.current_org_id()));
 
 drop policy if exists appointments_crmsync_worker_select on public.appointments;
 create policy appointments_crmsync_worker_select on public.appointments

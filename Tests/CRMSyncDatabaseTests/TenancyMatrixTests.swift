@@ -142,10 +142,11 @@ struct TenancyMatrixTests {
               "update public.appointments set organization_id = \(acme) where id = \(Seed.globexAppointment1)", .denied)
 
         let remove: SQL = "delete from public.appointments where id = \(Seed.acmeAppointment1)"
-        m.add(.delete, .bob, "member deletes an org appointment", remove, .rows(1))
-        m.add(.delete, MatrixActor.outsidersOfAcme, "delete an Acme appointment", remove, .noRows)
+        // Deleting is a soft delete (deleted_at) for everyone: no DELETE grant at all.
+        m.add(.delete, [.bob, .alice], "person hard-deletes an org appointment", remove, .denied)
+        m.add(.delete, MatrixActor.outsidersOfAcme, "delete an Acme appointment", remove, .denied)
         m.add(.delete, .aliceForgingGlobex, "delete a Globex appointment",
-              "delete from public.appointments where id = \(Seed.globexAppointment1)", .noRows)
+              "delete from public.appointments where id = \(Seed.globexAppointment1)", .denied)
         m.add(.delete, [.workerBob, .workerHank], "worker hard-deletes (soft delete only)", remove, .denied)
         return m.cases
     }
@@ -923,7 +924,7 @@ struct TenancyMatrixTests {
              """, .denied),
             ("appointments", .update, "update public.appointments set title = 'Pwned' where organization_id = \(globex)",
              .noRows),
-            ("appointments", .delete, "delete from public.appointments where organization_id = \(globex)", .noRows),
+            ("appointments", .delete, "delete from public.appointments where organization_id = \(globex)", .denied),
             ("calendar_accounts", .insert,
              """
              insert into public.calendar_accounts (id, organization_id, user_id, provider, email)
