@@ -47,7 +47,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Small pieces both the clients and the sandbox need (SHA-256 for PKCE).
+        // Small pieces both the clients and the sandbox need (SHA-256 for PKCE, a seeded generator).
         .target(name: "CRMSyncSupport"),
         // Google Calendar and Microsoft Graph clients, OAuth 2.0, the normalized event model.
         .target(
@@ -114,7 +114,8 @@ let package = Package(
         .testTarget(
             name: "CRMSyncEngineTests",
             dependencies: [
-                "CRMSyncEngine", "CRMSyncDatabase", "CRMSyncProviders", "CRMSyncTestSupport", "PostgresClient", "ProviderSandbox",
+                "CRMSyncEngine", "CRMSyncDatabase", "CRMSyncProviders", "CRMSyncSupport", "CRMSyncTestSupport", "PostgresClient",
+                "ProviderSandbox",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,3 +1,4 @@
+import CRMSyncSupport
 import Foundation
 
 /// All sandbox state, in memory: OAuth clients, grants and tokens, calendars, cursors,

@@ -1,20 +1,7 @@
-/// SplitMix64: a small deterministic generator, so a given seed always yields the same ids,
-/// etags, codes and tokens.
-struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+import CRMSyncSupport
 
-    init(seed: UInt64) {
-        self.state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// The sandbox's id, etag, code and token shapes, drawn from the shared seeded generator.
+extension SeededGenerator {
     /// A string of `length` characters drawn from `alphabet`.
     mutating func string(_ length: Int, alphabet: String) -> String {
         let characters = Array(alphabet)

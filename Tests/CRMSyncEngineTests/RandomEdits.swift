@@ -1,15 +1,16 @@
+import CRMSyncSupport
 import CRMSyncTestSupport
 import Foundation
 
 /// Random creates, edits, moves, deletions and all-day/time-zone changes on both sides, from
 /// a seed.
 struct RandomEdits {
-    var random: SeededRandom
+    var random: SeededGenerator
     private var counter = 0
     static let zones = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Sydney"]
 
     init(seed: UInt64) {
-        self.random = SeededRandom(seed: seed)
+        self.random = SeededGenerator(seed: seed)
     }
 
     /// A new shape: timed in a random zone (sometimes across a DST change) or all-day, some multi-day.
