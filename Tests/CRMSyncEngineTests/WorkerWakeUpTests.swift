@@ -31,7 +31,7 @@ struct WorkerWakeUpTests {
                     group.addTask { try await worker.run() }
                 }
             }
-            defer { running.cancel() }
+            defer { running.cancel() }  // on failure; normally stopped and awaited below
             #expect(await wakeUp.wait(since: ticket, upTo: .seconds(10)), "the listener never listened")
             try await Task.sleep(for: .milliseconds(300))
             #expect(reports.accounts.isEmpty, "nothing was due, yet the worker synced")
@@ -62,6 +62,12 @@ struct WorkerWakeUpTests {
             print(
                 "wake-up latency, sandbox change + request_calendar_sync → appointment row: median \(Self.median(total)) ms "
                     + "(request → row \(Self.median(afterRequest)) ms); all \(total.map { Int($0.rounded()) }) ms")
+            // Cancelling stops the listener and the worker, and nothing stays leased.
+            running.cancel()
+            await running.value
+            let leased = try await admin.query("select count(*) from public.calendar_accounts where lease_owner is not null")
+                .first?.decode(Int.self, at: 0)
+            #expect(leased == 0)
         }
     }
 
