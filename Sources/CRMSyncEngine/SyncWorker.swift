@@ -65,7 +65,7 @@ public struct SyncWorker: Service {
             guard let account = claimed.first else {
                 // Idle: wait for the poll interval or a wake-up (perhaps one given while we
                 // claimed), and at once for shutdown.
-                try? await cancelWhenGracefulShutdown { await self.wakeUp.wait(since: ticket, upTo: self.pollInterval) }
+                _ = await cancelWhenGracefulShutdown { await self.wakeUp.wait(since: ticket, upTo: self.pollInterval) }
                 continue
             }
             await self.syncLeased(account, logger: logger)

@@ -60,6 +60,9 @@ extension PostgresNotificationListener {
             PQfinish(connection)
             return nil
         }
+        // libpq would print server notices (the FATAL before a termination, say) to stderr;
+        // the loss is logged here instead.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
         return connection
     }
 

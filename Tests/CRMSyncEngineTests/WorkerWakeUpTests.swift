@@ -44,7 +44,7 @@ struct WorkerWakeUpTests {
                 let changed = ContinuousClock.now
                 try await harness.createEvent(.timed(title, day: 2 + round, hour: 10))
                 let requested = ContinuousClock.now
-                try await harness.tenant.withSession(harness.owner) { connection in
+                _ = try await harness.tenant.withSession(harness.owner) { connection in
                     try await connection.query("select public.request_calendar_sync(\(harness.account))")
                 }
                 var arrived = false
@@ -58,7 +58,8 @@ struct WorkerWakeUpTests {
                 total.append(Self.milliseconds(now - changed))
                 afterRequest.append(Self.milliseconds(now - requested))
             }
-            #expect(reports.accounts.count >= 7)
+            // Each round was one woken run (its report comes just after the rows are in).
+            #expect(try await WorkerTests.wait(seconds: 5) { reports.accounts.count >= 7 })
             print(
                 "wake-up latency, sandbox change + request_calendar_sync → appointment row: median \(Self.median(total)) ms "
                     + "(request → row \(Self.median(afterRequest)) ms); all \(total.map { Int($0.rounded()) }) ms")
