@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// notifications sent while disconnected are lost. Runs until cancelled or graceful shutdown.
 ///
 /// Put it in the same `ServiceGroup` before the worker, so that it stops after the worker.
-public struct SyncRequestListener: Service {
+public struct SyncRequestListener: Service, CustomStringConvertible {
     /// The channel `request_calendar_sync` notifies.
     public static let channel = "crmsync_sync_requested"
 
@@ -28,6 +28,9 @@ public struct SyncRequestListener: Service {
         self.options = options
         self.logger = logger
     }
+
+    /// What ServiceLifecycle logs: no connection details.
+    public var description: String { "SyncRequestListener(channel: \(Self.channel))" }
 
     public func run() async throws {
         let wakeUp = self.wakeUp

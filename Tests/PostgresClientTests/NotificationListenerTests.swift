@@ -141,3 +141,17 @@ final class Inbox: Sendable {
         return condition(self.snapshot)
     }
 }
+
+@Suite("Configuration description")
+struct ConfigurationDescriptionTests {
+    @Test("a configuration prints no password, nor the connection string")
+    func noSecrets() {
+        let configuration = PostgresConfiguration(connectionString: "postgresql://app:url-secret@db/crm")
+            .loggingIn(as: "crmsync_app", password: "override-secret")
+        struct Holder { var configuration: PostgresConfiguration }
+        for text in ["\(configuration)", String(reflecting: configuration), "\(Holder(configuration: configuration))"] {
+            #expect(!text.contains("secret"), "\(text)")
+            #expect(text.contains("password"), "the override keywords show: \(text)")
+        }
+    }
+}
