@@ -123,17 +123,12 @@ public struct PushChannelManager: Sendable {
     }
 
     /// Opens a new channel, then stops the old one (they overlap, as Google expects). When
-    /// the new one cannot be opened, the old is recorded failed so the next round tries again.
+    /// the new one cannot be opened this throws and the old one is left as it was (the caller
+    /// records it failed, so the next round tries again).
     public func replace(_ target: Target, channel: UUID, externalID: String?, resourceID: String?, oldCalendarID: String)
         async throws
     {
-        do {
-            try await self.start(target, replacing: channel)
-        } catch {
-            try? await self.store.record(
-                channel: channel, .failed, error: "replacement failed: \(Self.describe(error))", as: target.owner)
-            throw error
-        }
+        try await self.start(target, replacing: channel)
         if let externalID {
             var old = target
             old.calendarID = oldCalendarID

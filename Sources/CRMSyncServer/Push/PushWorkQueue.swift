@@ -83,6 +83,11 @@ public struct PushWorkService: Service {
                 dependencies.metrics.pushRenewal(provider: "outlook", outcome: "replaced")
             }
         } catch {
+            if work.action == .reauthorize || work.action == .recreate {
+                // The renewal service replaces failed subscriptions on its next round.
+                try? await store.record(
+                    channel: work.channel.channelID, .failed, error: PushChannelManager.describe(error), as: owner)
+            }
             dependencies.logger.warning(
                 "webhook work failed",
                 metadata: ["channel": "\(work.channel.channelID)", "error": "\(PushChannelManager.describe(error))"])
