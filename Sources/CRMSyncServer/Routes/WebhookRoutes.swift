@@ -71,9 +71,9 @@ struct WebhookRoutes: Sendable {
     }
 
     @Sendable func microsoft(_ request: Request, context: ServerRequestContext) async throws -> Response {
-        // Subscription handshake: echo the token, decoded, as plain text.
+        // Subscription handshake: echo the token (the query parser has percent-decoded it) as plain text.
         if let token = request.uri.queryParameters["validationToken"] {
-            let text = String(token).removingPercentEncoding ?? String(token)
+            let text = String(token)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: text)))
