@@ -61,8 +61,9 @@ struct PushRenewalTests {
             try await PushChannelStore(database: harness.dependencies.database).record(
                 channel: current.id, .failed, error: "test: delivery failures", as: google.owner)
             try await harness.sandboxControl(
-                "POST", "faults", ["route": "POST /calendar/v3/calendars/*/events/watch", "status": 400, "times": 1])
+                "POST", "faults", ["route": "POST /calendar/v3/calendars/*/events/watch", "status": 400])
             let failing = await service.runOnce()
+            try await harness.sandboxControl("DELETE", "faults")
             #expect(failing["failed:failed"] == 1, "\(failing)")
             #expect(try await harness.scalar(
                 "select failure_count::text || ' ' || status from public.calendar_push_channels where id = \(current.id)") == "2 failed",
