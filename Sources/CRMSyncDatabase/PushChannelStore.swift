@@ -149,7 +149,7 @@ public struct PushChannelStore: Sendable {
     public func record(channel: UUID, _ outcome: Outcome, expiresAt: Date? = nil, error: String? = nil, as owner: Identity)
         async throws
     {
-        try await self.database.withSession(owner, role: .worker) { connection in
+        _ = try await self.database.withSession(owner, role: .worker) { connection in
             try await connection.query(
                 "select public.record_calendar_push_channel(\(channel), \(outcome.rawValue), \(expiresAt), \(error))")
         }
