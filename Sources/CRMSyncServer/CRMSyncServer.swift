@@ -12,6 +12,10 @@ public struct CRMSyncServer: Sendable {
     public let dependencies: ServerDependencies
     /// Extra background services run with the server (tests add theirs).
     public var services: [any Service]
+    /// Graph notifications accepted with a 202 and handled after the reply.
+    let pushWork = PushWorkQueue()
+    /// Wakes the worker's idle slots when a sync is requested (LISTEN/NOTIFY).
+    let wakeUp = SyncWakeUp()
 
     public init(dependencies: ServerDependencies, services: [any Service] = []) {
         self.dependencies = dependencies
@@ -29,10 +33,12 @@ public struct CRMSyncServer: Sendable {
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ErrorResponseMiddleware())
         OperationsRoutes(dependencies: dependencies).register(on: router)
+        WebhookRoutes(dependencies: dependencies, queue: self.pushWork).register(on: router)
 
         let v1 = router.group("v1").add(middleware: BearerAuthMiddleware(verifier: verifier, metrics: dependencies.metrics))
         AccountRoutes(dependencies: dependencies).register(on: v1)
         ConflictRoutes(dependencies: dependencies).register(on: v1)
+        DisconnectRoutes(dependencies: dependencies).register(on: v1)
         return router
     }
 
@@ -45,7 +51,7 @@ public struct CRMSyncServer: Sendable {
         return SyncWorker(
             engine: engine, leases: SyncLeases(database: dependencies.database, worker: name),
             concurrency: dependencies.configuration.workerConcurrency,
-            pollInterval: dependencies.configuration.workerPollInterval
+            pollInterval: dependencies.configuration.workerPollInterval, wakeUp: self.wakeUp
         ) { account, report in
             let metrics = dependencies.metrics
             metrics.syncRun(provider: account.provider, status: report.status.rawValue)
@@ -64,9 +70,19 @@ public struct CRMSyncServer: Sendable {
         onReady: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
         let configuration = self.dependencies.configuration
+        // The group stops services in reverse order: the worker and renewal first, the
+        // listener and the Graph work queue last.
         var services = self.services
+        services.append(PushWorkService(queue: self.pushWork, dependencies: self.dependencies))
         if configuration.runWorker {
+            services.append(
+                SyncRequestListener(
+                    configuration: self.dependencies.database.pool.configuration, wakeUp: self.wakeUp,
+                    logger: self.dependencies.logger))
             services.append(self.syncWorker(name: workerName))
+            if configuration.push.runRenewal {
+                services.append(PushRenewalService(dependencies: self.dependencies))
+            }
         }
         return Application(
             router: try await self.buildRouter(),

@@ -60,7 +60,7 @@ extension ServerConfiguration {
             }
             return number
         }
-        return ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: value("CRMSYNC_HOST") ?? "127.0.0.1",
             port: try integer("CRMSYNC_PORT", default: 8080, range: 0...65535),
             publicBaseURL: publicBaseURL,
@@ -71,5 +71,16 @@ extension ServerConfiguration {
             maxBodyBytes: try integer("CRMSYNC_MAX_BODY_BYTES", default: 64 * 1024, range: 1024...(16 * 1024 * 1024)),
             workerConcurrency: try integer("CRMSYNC_WORKER_CONCURRENCY", default: 4, range: 1...64),
             workerPollInterval: .seconds(try integer("CRMSYNC_WORKER_POLL_SECONDS", default: 30, range: 1...3600)))
+        configuration.push = PushSettings(
+            googleChannelLifetime: .seconds(60 * (try integer("CRMSYNC_PUSH_GOOGLE_CHANNEL_MINUTES", default: 7 * 1440, range: 60...(30 * 1440)))),
+            graphSubscriptionLifetime: .seconds(60 * (try integer("CRMSYNC_PUSH_GRAPH_SUBSCRIPTION_MINUTES", default: 3 * 1440, range: 60...10_080))),
+            renewalMargin: .seconds(60 * (try integer("CRMSYNC_PUSH_RENEWAL_MARGIN_MINUTES", default: 1440, range: 10...(7 * 1440)))),
+            renewalInterval: .seconds(try integer("CRMSYNC_PUSH_RENEWAL_INTERVAL_SECONDS", default: 300, range: 10...86_400)))
+        guard configuration.push.renewalMargin < configuration.push.graphSubscriptionLifetime,
+            configuration.push.renewalMargin < configuration.push.googleChannelLifetime
+        else {
+            throw .invalid("CRMSYNC_PUSH_RENEWAL_MARGIN_MINUTES", reason: "must be shorter than the channel and subscription lifetimes")
+        }
+        return configuration
     }
 }

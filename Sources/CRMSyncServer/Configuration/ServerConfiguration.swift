@@ -21,6 +21,8 @@ public struct ServerConfiguration: Sendable {
     public var workerConcurrency: Int
     /// Fallback poll of the worker when no notification arrives.
     public var workerPollInterval: Duration
+    /// Push channel and subscription lifetimes and renewal timing.
+    public var push: PushSettings = PushSettings()
 
     public struct JWTSettings: Sendable {
         /// HS256 shared secret (Supabase's JWT secret).
