@@ -5,6 +5,7 @@ import CRMSyncServer
 import Foundation
 import Hummingbird
 import PostgresClient
+import ServiceLifecycle
 
 /// `crmsync serve`: the HTTP service (backend API, OAuth callback, webhooks, health, metrics)
 /// with the sync worker and background services, until SIGTERM/SIGINT.
@@ -30,6 +31,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Do not run the sync worker and background services in this process.")
     var noWorker = false
 
+    @Option(help: "Seconds SIGTERM waits for syncs under way before cancelling them.")
+    var shutdownGraceSeconds: Int = 25
+
     func run() async throws {
         try await reportingErrors {
             let environment = self.options.environment
@@ -46,6 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
                 configuration.port = port
             }
             if self.noWorker { configuration.runWorker = false }
+            guard self.shutdownGraceSeconds > 0 else { throw ValidationError("--shutdown-grace-seconds must be positive") }
             let secretKey = try self.options.requiredSecretKey()
             let logger = self.options.logger("crmsync.serve")
             let endpoints = try ProviderEndpoints.fromEnvironment(environment)
@@ -63,7 +68,12 @@ struct ServeCommand: AsyncParsableCommand {
             let application = try await CRMSyncServer(dependencies: dependencies).buildApplication { port in
                 FileHandle.standardOutput.write(Data("crmsync serving on http://\(host):\(port)\n".utf8))
             }
-            try await application.runService()
+            // Syncs under way finish on SIGTERM, but a provider retrying with backoff could hold
+            // the process for a minute: after the grace period the rest is cancelled.
+            var group = ServiceGroupConfiguration(
+                services: [.init(service: application)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            group.maximumGracefulShutdownDuration = .seconds(self.shutdownGraceSeconds)
+            try await ServiceGroup(configuration: group).run()
         }
     }
 }
