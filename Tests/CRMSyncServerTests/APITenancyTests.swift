@@ -35,6 +35,8 @@ struct APITenancyTests {
                 ("POST", account + "/sync", nil),
                 ("GET", account + "/sync-log", nil),
                 ("POST", "/v1/calendar/conflicts/\(conflict.uuidString.lowercased())/resolve", ["keep": "crm"]),
+                ("DELETE", account, nil),
+                ("DELETE", account + "?remove_mappings=true", nil),
             ]
             let before = try await harness.fingerprint()
             for intruder in Self.intruders {

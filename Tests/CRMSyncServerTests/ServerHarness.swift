@@ -147,6 +147,7 @@ struct ServerHarness: Sendable {
               union all select 'm' || md5(coalesce(string_agg(x::text, ',' order by x.id), '')) from public.calendar_event_mappings x
               union all select 'c' || md5(coalesce(string_agg(x::text, ',' order by x.id), '')) from public.calendar_conflicts x
               union all select 'l' || md5(coalesce(string_agg(x::text, ',' order by x.id), '')) from public.calendar_sync_log x
+              union all select 'h' || md5(coalesce(string_agg(x::text, ',' order by x.id), '')) from public.calendar_push_channels x
             ) s
             """) ?? ""
     }
