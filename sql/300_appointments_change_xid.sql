@@ -93,9 +93,11 @@ as $$
      and a.id = p_account_id
      and a.user_id = auth.uid()
      and a.export_snapshot_at = a.export_watermark
+     -- a snapshot from another cluster's transaction ids (a dump restored elsewhere) is ignored
+     and pg_catalog.pg_snapshot_xmax(a.export_snapshot) <= pg_catalog.pg_snapshot_xmax(pg_catalog.pg_current_snapshot())
 $$;
 comment on function private.calendar_export_snapshot(uuid) is
-  'calendar_export_batch helper: the snapshot of the caller''s account''s last adopted export scan, or null (then the time overlap applies). Own accounts only.';
+  'calendar_export_batch helper: the snapshot of the caller''s account''s last adopted export scan, or null (then the time overlap applies; also for a snapshot ahead of this cluster''s transaction ids). Own accounts only.';
 revoke execute on function private.calendar_export_snapshot(uuid) from public;
 grant execute on function private.calendar_export_snapshot(uuid) to crmsync_worker;
 

@@ -447,6 +447,14 @@ select t.as_user(:'alice', :'acme');
 select t.eq(private.calendar_export_snapshot(:'acc_bob')::text, null::text, 'bob''s snapshot is not alice''s to read');
 commit;
 update public.calendar_accounts set export_snapshot = null, export_snapshot_at = null where id = :'acc_bob';
+-- a snapshot ahead of this cluster's transaction ids (restored from elsewhere) is not used
+update public.calendar_accounts set export_snapshot = '4000000000:4000000000:', export_snapshot_at = export_watermark where id = :'acc_alice';
+begin;
+set local role crmsync_worker;
+select t.as_user(:'alice', :'acme');
+select t.eq(private.calendar_export_snapshot(:'acc_alice')::text, null::text, 'a snapshot from the future is ignored');
+commit;
+update public.calendar_accounts set export_snapshot = null, export_snapshot_at = null where id = :'acc_alice';
 -- a complete scan stages its snapshot; adopted with the watermark, the next scan sees only
 -- rows written by transactions that snapshot did not see
 update public.calendar_accounts set export_watermark = now() - interval '1 hour', export_full_scan_at = now() where id = :'acc_alice';
