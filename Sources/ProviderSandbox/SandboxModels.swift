@@ -60,16 +60,42 @@ struct EventRecord: Sendable {
     var deleted: Bool
 }
 
-/// One calendar's events in insertion order.
+/// One calendar's events in insertion order, with a change log so that incremental listings
+/// cost what changed, not what exists (as the providers' own do).
 struct EventStore: Sendable {
-    var events: [String: EventRecord] = [:]
-    var order: [String] = []
+    private(set) var events: [String: EventRecord] = [:]
+    private(set) var order: [String] = []
     /// Graph `transactionId` → event id.
     var transactions: [String: String] = [:]
+    /// Ids in the order they were written, one entry per write; a cursor remembers its length.
+    private(set) var changes: [String] = []
+    /// Index of each id in `order`.
+    private(set) var position: [String: Int] = [:]
+    /// Recurring masters: their listing depends on the clock (the expansion horizon) and on
+    /// their exceptions, so every incremental listing looks at them again.
+    private(set) var series: Set<String> = []
 
+    /// Writes a record (the only way to change a store).
     mutating func put(_ id: String, _ record: EventRecord) {
-        if self.events[id] == nil { self.order.append(id) }
+        if self.events[id] == nil {
+            self.position[id] = self.order.count
+            self.order.append(id)
+        }
         self.events[id] = record
+        self.changes.append(id)
+        if record.json["type"]?.string == "seriesMaster" || record.json["recurrence"]?.array != nil {
+            self.series.insert(id)
+        } else {
+            self.series.remove(id)
+        }
+    }
+
+    /// Ids whose listing may differ from what a cursor taken at `sequence` saw: those written
+    /// since, and every recurring master; in listing order.
+    func touched(since sequence: Int) -> [String] {
+        var ids = self.series
+        if sequence < self.changes.count { ids.formUnion(self.changes[max(0, sequence)...]) }
+        return ids.sorted { (self.position[$0] ?? .max) < (self.position[$1] ?? .max) }
     }
 }
 
@@ -79,6 +105,8 @@ struct ItemView: Sendable {
     var version: String
     var cancelled: Bool
     var json: [String: JSONValue]
+    /// The stored record it comes from, when not `id` (an instance of a series).
+    var record: String? = nil
 }
 
 /// A stored sync position (Google `syncToken`, Graph `$deltatoken`): the items seen then.
@@ -86,6 +114,10 @@ struct SyncCursor: Sendable {
     var email: String
     var storeKey: String
     var snapshot: [String: String]
+    /// `EventStore.changes.count` when the snapshot was taken.
+    var sequence = 0
+    /// Record id → the item ids it showed, for records that showed other ids than their own.
+    var shown: [String: [String]] = [:]
     var singleEvents: Bool
     var showDeleted: Bool
     var windowStart: Date?

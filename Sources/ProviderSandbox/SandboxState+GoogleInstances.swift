@@ -34,15 +34,16 @@ extension SandboxState {
             if let override = store.events[id] { json = override.json }
             guard let instanceTiming = EventTiming.google(json), instanceTiming.overlaps(windowStart, windowEnd) else { continue }
             let etag = json["etag"]?.string ?? ""
-            views.append(ItemView(id: id, version: etag, cancelled: json["status"]?.string == "cancelled", json: json))
+            views.append(ItemView(id: id, version: etag, cancelled: json["status"]?.string == "cancelled", json: json, record: masterId))
         }
         return views
     }
 
-    /// Everything a listing of one calendar shows (cancelled items flagged, not removed).
-    func googleViews(_ store: EventStore, singleEvents: Bool, windowStart: Date?, windowEnd: Date?) -> [ItemView] {
+    /// Everything a listing of one calendar shows (cancelled items flagged, not removed); of
+    /// the records `ids` only (default: all, in order).
+    func googleViews(_ store: EventStore, ids: [String]? = nil, singleEvents: Bool, windowStart: Date?, windowEnd: Date?) -> [ItemView] {
         var views: [ItemView] = []
-        for id in store.order {
+        for id in ids ?? store.order {
             guard let record = store.events[id] else { continue }
             let json = record.json
             let cancelled = record.deleted || json["status"]?.string == "cancelled"

@@ -43,54 +43,41 @@ extension SandboxState {
         let showDeleted = query["showDeleted"] == "true"
         let final = SyncCursor(email: email, storeKey: key, snapshot: [:], singleEvents: singleEvents, showDeleted: showDeleted,
                                windowStart: timeMin, windowEnd: timeMax, timeZone: nil)
-        let views = self.googleViews(self.googleStores[key] ?? EventStore(), singleEvents: singleEvents, windowStart: timeMin, windowEnd: timeMax)
+        let store = self.googleStores[key] ?? EventStore()
+        let views = self.googleViews(store, singleEvents: singleEvents, windowStart: timeMin, windowEnd: timeMax)
         var ordered = views
         if query["orderBy"] == "startTime" {
             ordered.sort { (EventTiming.google($0.json)?.start ?? .distantPast) < (EventTiming.google($1.json)?.start ?? .distantPast) }
         }
         let items = ordered.filter { showDeleted || !$0.cancelled }.map { JSONValue.object($0.json) }
-        var snapshotCursor = final
-        snapshotCursor.snapshot = self.googleSnapshot(views)
+        let snapshotCursor = final.taking(views, sequence: store.changes.count, entry: Self.googleEntry)
         let page = PageCursor(email: email, storeKey: key, items: items, offset: 0, emptyNext: self.quirks.emptyPages, final: snapshotCursor)
         return self.googlePage(page, maxResults: maxResults)
-    }
-
-    /// Live (not cancelled) items by id → version.
-    nonisolated func snapshot(_ views: [ItemView]) -> [String: String] {
-        Dictionary(views.filter { !$0.cancelled }.map { ($0.id, $0.version) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Google's snapshot also remembers cancelled items (their version marked), so that a
     /// deletion is reported once whenever it happened after the token, even for an event
     /// the token never saw live ("with syncToken, deleted events are always returned").
-    nonisolated func googleSnapshot(_ views: [ItemView]) -> [String: String] {
-        Dictionary(views.map { ($0.id, $0.cancelled ? Self.cancelledMark + $0.version : $0.version) }, uniquingKeysWith: { first, _ in first })
+    static func googleEntry(_ view: ItemView) -> String? {
+        view.cancelled ? Self.cancelledMark + view.version : view.version
     }
 
     static let cancelledMark = "cancelled:"
 
+    /// The changes since a sync token: the records written since it and the recurring
+    /// masters (proportional to the changes, like Google's), in listing order, then the
+    /// items that vanished as tombstones.
     private func googleStartIncremental(_ cursor: SyncCursor, maxResults: Int) -> Reply {
         let store = self.googleStores[cursor.storeKey] ?? EventStore()
-        let views = self.googleViews(store, singleEvents: cursor.singleEvents, windowStart: cursor.windowStart, windowEnd: cursor.windowEnd)
-        var items: [JSONValue] = []
-        var seen: Set<String> = []
-        for view in views {
-            seen.insert(view.id)
-            if view.cancelled {
-                if cursor.snapshot[view.id] != Self.cancelledMark + view.version {
-                    items.append(self.googleTombstone(view.id, from: view.json))
-                }
-            } else if cursor.snapshot[view.id] != view.version {
-                items.append(.object(view.json))
-            }
-        }
-        for (id, version) in cursor.snapshot.sorted(by: { $0.key < $1.key })
-        where !seen.contains(id) && !version.hasPrefix(Self.cancelledMark) {
+        let diff = cursor.diff(
+            store,
+            views: { self.googleViews(store, ids: [$0], singleEvents: cursor.singleEvents, windowStart: cursor.windowStart, windowEnd: cursor.windowEnd) },
+            entry: Self.googleEntry)
+        var items: [JSONValue] = diff.changed.map { $0.cancelled ? self.googleTombstone($0.id, from: $0.json) : .object($0.json) }
+        for id in diff.vanished {
             items.append(self.googleTombstone(id, from: store.events[id]?.json ?? self.googleInstanceStub(id)))
         }
-        var next = cursor
-        next.snapshot = self.googleSnapshot(views)
-        let page = PageCursor(email: cursor.email, storeKey: cursor.storeKey, items: items, offset: 0, emptyNext: self.quirks.emptyPages, final: next)
+        let page = PageCursor(email: cursor.email, storeKey: cursor.storeKey, items: items, offset: 0, emptyNext: self.quirks.emptyPages, final: diff.next)
         return self.googlePage(page, maxResults: maxResults)
     }
 

@@ -19,19 +19,16 @@ extension SandboxState {
         let store = self.graphStores[key] ?? EventStore()
         if let delta = query["$deltatoken"] {
             guard let cursor = self.syncCursors[delta], cursor.storeKey == key else { return self.syncStateNotFound() }
-            let views = self.graphViews(store, windowStart: cursor.windowStart, windowEnd: cursor.windowEnd)
-            var items: [JSONValue] = []
-            var seen: Set<String> = []
-            for view in views {
-                seen.insert(view.id)
-                if cursor.snapshot[view.id] != view.version { items.append(self.graphDeltaItem(view.json, cursor.timeZone)) }
-            }
-            for id in cursor.snapshot.keys.sorted() where !seen.contains(id) {
+            // Proportional to the changes since the token (the records written since, and the
+            // series masters), not to the calendar.
+            let diff = cursor.diff(
+                store, views: { self.graphViews(store, ids: [$0], windowStart: cursor.windowStart, windowEnd: cursor.windowEnd) },
+                entry: Self.graphEntry)
+            var items = diff.changed.map { self.graphDeltaItem($0.json, cursor.timeZone) }
+            for id in diff.vanished {
                 items.append(["@odata.type": "#microsoft.graph.event", "id": .string(id), "@removed": ["reason": "deleted"]])
             }
-            var next = cursor
-            next.snapshot = self.snapshot(views)
-            let page = PageCursor(email: key, storeKey: key, items: items, offset: 0, emptyNext: self.quirks.emptyPages, final: next)
+            let page = PageCursor(email: key, storeKey: key, items: items, offset: 0, emptyNext: self.quirks.emptyPages, final: diff.next)
             return self.graphPage(page, size: size, baseURL: request.baseURL, headers: headers)
         }
         guard let startText = query["startDateTime"], let endText = query["endDateTime"] else {
@@ -41,12 +38,16 @@ extension SandboxState {
             let end = RFC3339.parse(endText) ?? RFC3339.parseLocal(endText, in: RFC3339.utc)
         else { return self.graphError(400, "ErrorInvalidParameter", "The value of StartDateTime or EndDateTime is not a valid date.") }
         let views = self.graphViews(store, windowStart: start, windowEnd: end)
-        let final = SyncCursor(email: key, storeKey: key, snapshot: self.snapshot(views), singleEvents: true, showDeleted: false,
+        let final = SyncCursor(email: key, storeKey: key, snapshot: [:], singleEvents: true, showDeleted: false,
                                windowStart: start, windowEnd: end, timeZone: zoneName)
+            .taking(views, sequence: store.changes.count, entry: Self.graphEntry)
         let items = views.map { self.graphDeltaItem($0.json, zoneName) }
         let page = PageCursor(email: key, storeKey: key, items: items, offset: 0, emptyNext: self.quirks.emptyPages, final: final)
         return self.graphPage(page, size: size, baseURL: request.baseURL, headers: headers)
     }
+
+    /// A delta snapshot remembers live items only.
+    static func graphEntry(_ view: ItemView) -> String? { view.cancelled ? nil : view.version }
 
     /// 410 `syncStateNotFound` for an unknown or expired token.
     func syncStateNotFound() -> Reply {

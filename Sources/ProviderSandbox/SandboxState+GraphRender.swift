@@ -48,15 +48,16 @@ extension SandboxState {
                 json["end"] = self.graphTime(start.addingTimeInterval(duration), allDay: timing.allDay, zoneName: "UTC")
             }
             guard let occurrence = EventTiming.graph(json), occurrence.overlaps(windowStart, windowEnd) else { continue }
-            views.append(ItemView(id: id, version: json["changeKey"]?.string ?? "", cancelled: false, json: json))
+            views.append(ItemView(id: id, version: json["changeKey"]?.string ?? "", cancelled: false, json: json, record: masterId))
         }
         return views
     }
 
-    /// What calendarView shows in a window: single events and occurrences, no masters.
-    func graphViews(_ store: EventStore, windowStart: Date?, windowEnd: Date?) -> [ItemView] {
+    /// What calendarView shows in a window: single events and occurrences, no masters; of the
+    /// records `ids` only (default: all, in order).
+    func graphViews(_ store: EventStore, ids: [String]? = nil, windowStart: Date?, windowEnd: Date?) -> [ItemView] {
         var views: [ItemView] = []
-        for id in store.order {
+        for id in ids ?? store.order {
             guard let record = store.events[id], !record.deleted, record.json["seriesMasterId"]?.string == nil else { continue }
             if record.json["type"]?.string == "seriesMaster" {
                 views += self.graphOccurrences(store, master: record.json, windowStart: windowStart, windowEnd: windowEnd)

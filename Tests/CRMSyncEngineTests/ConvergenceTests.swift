@@ -8,14 +8,17 @@ import Testing
 @Suite("convergence")
 struct ConvergenceTests {
     /// Applies `operations` random changes, `perRound` between syncs, then settles open
-    /// conflicts (as a person would) and syncs until quiet.
-    static func run(_ harness: SyncHarness, seed: UInt64, operations: Int, perRound: Int = 15, faults: Bool = false) async throws {
+    /// conflicts (as a person would) and syncs until quiet. `series`: the calendar side also
+    /// creates weekly series and changes their single instances.
+    static func run(
+        _ harness: SyncHarness, seed: UInt64, operations: Int, perRound: Int = 15, faults: Bool = false, series: Bool = false
+    ) async throws {
         var edits = RandomEdits(seed: seed)
         var done = 0
         while done < operations {
             for _ in 0..<perRound where done < operations {
                 done += 1
-                try await Self.step(harness, &edits)
+                try await Self.step(harness, &edits, series: series)
             }
             if faults && edits.roll(3) == 0 {
                 try await harness.sandbox.control("POST", "users/\(harness.email)/expire-cursors")
@@ -33,12 +36,12 @@ struct ConvergenceTests {
             try await harness.syncUntilQuiet(limit: 5)
             if try await harness.openConflicts().isEmpty { break }
         }
-        try await harness.expectConverged()
+        try await harness.expectConverged(listed: series ? harness.listedEvents() : nil)
         try await harness.expectQuiet()
     }
 
     /// One random change on one side.
-    static func step(_ harness: SyncHarness, _ edits: inout RandomEdits) async throws {
+    static func step(_ harness: SyncHarness, _ edits: inout RandomEdits, series: Bool = false) async throws {
         let onCRM = edits.roll(2) == 0
         let action = edits.roll(10)
         if onCRM {
@@ -51,8 +54,12 @@ struct ConvergenceTests {
                 try await harness.deleteAppointment(id)
             }
         } else {
-            let live = try await harness.events().sorted { $0.key < $1.key }
-            if action < 4 || live.isEmpty {
+            // with series: their instances as listed (editing one makes it an exception,
+            // deleting one cancels it)
+            let live = try await (series ? harness.listedEvents() : harness.events()).sorted { $0.key < $1.key }
+            if series && action == 9 {
+                try await harness.createSeries(edits.shape(prefix: "series"), count: 2 + edits.roll(4))
+            } else if action < 4 || live.isEmpty {
                 try await harness.createEvent(edits.shape(prefix: "cal"))
             } else if action < 8, let (id, shape) = edits.pick(live) {
                 try await harness.updateEvent(id, to: edits.edit(shape))

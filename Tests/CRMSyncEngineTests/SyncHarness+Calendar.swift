@@ -5,13 +5,13 @@ import Foundation
 /// The calendar side, changed the way the person does in Google Calendar or Outlook: through
 /// the sandbox's control API, no OAuth involved.
 extension SyncHarness {
-    private var eventsPath: String {
+    var eventsPath: String {
         let email = self.email.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? self.email
         return self.provider == .google ? "google/users/\(email)/calendars/primary/events" : "microsoft/users/\(email)/events"
     }
 
     /// The provider's JSON for a shape.
-    private func body(_ shape: EventShape) -> [String: Any] {
+    func body(_ shape: EventShape) -> [String: Any] {
         switch self.provider {
         case .google:
             // PATCH merges objects (JSON merge patch, as Google does): switching between
@@ -69,19 +69,23 @@ extension SyncHarness {
         let items = (answer["items"] ?? answer["value"]) as? [[String: Any]] ?? []
         var result: [String: EventShape] = [:]
         for item in items {
-            guard let id = item["id"] as? String else { continue }
-            if (item["status"] as? String) == "cancelled" || (item["isCancelled"] as? Bool) == true { continue }
-            let start = (item["start"] as? [String: Any] ?? [:]).withoutNulls
-            let end = (item["end"] as? [String: Any] ?? [:]).withoutNulls
-            let allDay = (item["isAllDay"] as? Bool) ?? (start["date"] != nil)
-            guard let startText = (start["date"] ?? start["dateTime"]) as? String, let endText = (end["date"] ?? end["dateTime"]) as? String,
-                  let first = EventShape.parse(startText), let last = EventShape.parse(endText)
-            else { continue }
-            let title = (item["summary"] ?? item["subject"]) as? String ?? ""
-            let zone = self.provider == .google ? (start["timeZone"] as? String ?? "UTC") : "UTC"
-            result[id] = EventShape(title: title, start: first, end: last, allDay: allDay, timeZone: zone)
+            if let id = item["id"] as? String, let shape = self.shape(of: item) { result[id] = shape }
         }
         return result
+    }
+
+    /// The shape of a live provider item (Google or Graph JSON); nil when cancelled or unreadable.
+    func shape(of item: [String: Any]) -> EventShape? {
+        if (item["status"] as? String) == "cancelled" || (item["isCancelled"] as? Bool) == true { return nil }
+        let start = (item["start"] as? [String: Any] ?? [:]).withoutNulls
+        let end = (item["end"] as? [String: Any] ?? [:]).withoutNulls
+        let allDay = (item["isAllDay"] as? Bool) ?? (start["date"] != nil)
+        guard let startText = (start["date"] ?? start["dateTime"]) as? String, let endText = (end["date"] ?? end["dateTime"]) as? String,
+              let first = EventShape.parse(startText), let last = EventShape.parse(endText)
+        else { return nil }
+        let title = (item["summary"] ?? item["subject"]) as? String ?? ""
+        let zone = self.provider == .google ? (start["timeZone"] as? String ?? "UTC") : "UTC"
+        return EventShape(title: title, start: first, end: last, allDay: allDay, timeZone: zone)
     }
 }
 

@@ -5,9 +5,11 @@ import Testing
 extension SyncHarness {
     /// Both sides hold the same events, and every live appointment maps to exactly one live
     /// event (and no two appointments to the same event).
-    func expectConverged(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    /// `listed`: the calendar's events when not the stored ones (series expanded).
+    func expectConverged(listed: [String: EventShape]? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let appointments = try await self.appointments()
-        let events = try await self.events()
+        let events: [String: EventShape]
+        if let listed { events = listed } else { events = try await self.events() }
         let crm = appointments.values.map(\.key).sorted()
         let calendar = events.values.map(\.key).sorted()
         #expect(crm == calendar, "CRM and calendar differ", sourceLocation: sourceLocation)
