@@ -1069,7 +1069,7 @@ struct TenancyMatrixTests {
     static var allTableCases: [MatrixCase] {
         Self.organizationCases + Self.membershipCases + Self.appointmentCases + Self.calendarAccountCases
             + Self.emailAccountCases + Self.mappingCases + Self.syncLogCases + Self.conflictCases + Self.messageCases
-            + Self.attachmentCases + Self.oauthSecretCases + Self.auditLogCases
+            + Self.attachmentCases + Self.oauthSecretCases + Self.auditLogCases + Self.connectStateCases
     }
 
     @Test("the matrix covers every table × SELECT/INSERT/UPDATE/DELETE × outsider, member, owner, nobody, forged, worker")
@@ -1169,6 +1169,7 @@ struct TenancyMatrixTests {
             // No row moves to another organization, whoever asks; audit_log is append-only.
             // (The seed has no calendar conflicts: give the attempt on calendar_conflicts rows to move.)
             try await Self.insertConflicts(admin)
+            try await Self.insertConnectStates(database)
             let before = try await Self.checksums(admin)
             var attempts: [(String, String)] = [
                 ("organizations", "update public.organizations set id = gen_random_uuid() where id = '\(Demo.acme)'"),
