@@ -24,33 +24,7 @@
 \set state3 'state-three-0123456789abcdef0123456789abcdef'
 \set verifier 'verifier-0123456789abcdef0123456789abcdef-0123456789'
 
-create schema if not exists t;
-create or replace function t.eq(p_got anyelement, p_want anyelement, p_what text) returns void language plpgsql as $$
-begin
-  if p_got is distinct from p_want then
-    raise exception 'FAIL %: got %, want %', p_what, p_got, p_want;
-  end if;
-  raise notice 'ok   %', p_what;
-end $$;
-create or replace function t.fails(p_sql text, p_state text, p_what text) returns void language plpgsql as $$
-declare v_state text;
-begin
-  begin
-    execute p_sql;
-  exception when others then
-    v_state := sqlstate;
-  end;
-  if v_state is distinct from p_state then
-    raise exception 'FAIL %: sqlstate %, want %', p_what, coalesce(v_state, 'none (succeeded)'), p_state;
-  end if;
-  raise notice 'ok   % (%)', p_what, p_state;
-end $$;
-create or replace function t.as_user(p_user uuid, p_org uuid) returns void language sql as $$
-  select set_config('request.jwt.claims', json_build_object('sub', p_user)::text, true),
-         set_config('app.org_id', p_org::text, true);
-$$;
-grant usage on schema t to public;
-grant execute on all functions in schema t to public;
+\ir test_helpers.psql
 
 \echo '== 1. begin: a member of the active organization only, inputs validated, nothing in plaintext'
 begin;
