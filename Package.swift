@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "CRMSyncProviders", targets: ["CRMSyncProviders"]),
         .library(name: "ProviderSandbox", targets: ["ProviderSandbox"]),
         .library(name: "CRMSyncEngine", targets: ["CRMSyncEngine"]),
+        .library(name: "CRMSyncServer", targets: ["CRMSyncServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -22,6 +23,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        // `crmsync serve`: callers' JWTs, and metrics in Prometheus format.
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        // Tests only: docker-compose.yml is checked as YAML (no Docker engine runs in CI).
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         // libpq, the Postgres project's own client library; only PostgresClient imports it.
@@ -80,9 +87,30 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // `crmsync serve`: the backend API, the OAuth callback, webhooks, health and metrics.
+        .target(
+            name: "CRMSyncServer",
+            dependencies: [
+                "CRMSyncEngine",
+                "CRMSyncDatabase",
+                "CRMSyncProviders",
+                "CRMSyncSupport",
+                "PostgresClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("openapi.json")]
+        ),
         .executableTarget(
             name: "crmsync",
             dependencies: [
+                "CRMSyncServer",
                 "CRMSyncEngine",
                 "CRMSyncDatabase",
                 "CRMSyncProviders",
@@ -117,6 +145,16 @@ let package = Package(
                 "CRMSyncEngine", "CRMSyncDatabase", "CRMSyncProviders", "CRMSyncSupport", "CRMSyncTestSupport", "PostgresClient",
                 "ProviderSandbox",
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "CRMSyncServerTests",
+            dependencies: [
+                "CRMSyncServer", "CRMSyncDatabase", "CRMSyncEngine", "CRMSyncProviders", "CRMSyncSupport",
+                "CRMSyncTestSupport", "PostgresClient", "ProviderSandbox",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(

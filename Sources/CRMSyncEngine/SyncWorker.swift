@@ -6,6 +6,10 @@ import ServiceLifecycle
 /// Syncs due accounts until shut down: `concurrency` slots, each claiming one account at a
 /// time with a lease, renewing it while the sync runs and releasing it afterwards.
 ///
+/// An idle slot waits for the poll interval or a `SyncWakeUp` signal, whichever comes first
+/// (`SyncRequestListener` signals one on every `request_calendar_sync`), so a requested sync
+/// starts at once; the poll interval remains the fallback for accounts that simply became due.
+///
 /// On graceful shutdown (SIGTERM/SIGINT through a `ServiceGroup`) no new account is claimed;
 /// syncs under way finish their run (pages are short) and release their leases. A worker that
 /// dies keeps nothing: its leases expire and other workers claim the accounts.
@@ -16,20 +20,23 @@ public struct SyncWorker: Service {
     public var leases: SyncLeases
     /// Accounts synced at once.
     public var concurrency: Int
-    /// How long an idle slot waits before claiming again.
+    /// How long an idle slot waits before claiming again (unless woken).
     public var pollInterval: Duration
+    /// Wakes idle slots early; one never signalled leaves the worker polling.
+    public var wakeUp: SyncWakeUp
     /// Called after each run (tests and metrics).
     public var onReport: @Sendable (ClaimedAccount, SyncReport) -> Void
 
     /// Creates a worker.
     public init(
         engine: CalendarSyncEngine, leases: SyncLeases, concurrency: Int = 4, pollInterval: Duration = .seconds(5),
-        onReport: @escaping @Sendable (ClaimedAccount, SyncReport) -> Void = { _, _ in }
+        wakeUp: SyncWakeUp = SyncWakeUp(), onReport: @escaping @Sendable (ClaimedAccount, SyncReport) -> Void = { _, _ in }
     ) {
         self.engine = engine
         self.leases = leases
         self.concurrency = max(1, concurrency)
         self.pollInterval = pollInterval
+        self.wakeUp = wakeUp
         self.onReport = onReport
     }
 
@@ -46,16 +53,19 @@ public struct SyncWorker: Service {
         var logger = self.engine.logger
         logger[metadataKey: "worker"] = "\(self.leases.worker)/\(number)"
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let ticket = self.wakeUp.ticket()
             let claimed: [ClaimedAccount]
             do {
                 claimed = try await self.leases.claim(limit: 1)
             } catch {
                 logger.error("claiming accounts failed", metadata: ["error": "\(error)"])
-                claimed = []
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.pollInterval) }
+                continue
             }
             guard let account = claimed.first else {
-                // Idle: wait, but wake at once for shutdown.
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.pollInterval) }
+                // Idle: wait for the poll interval or a wake-up (perhaps one given while we
+                // claimed), and at once for shutdown.
+                _ = await cancelWhenGracefulShutdown { await self.wakeUp.wait(since: ticket, upTo: self.pollInterval) }
                 continue
             }
             await self.syncLeased(account, logger: logger)

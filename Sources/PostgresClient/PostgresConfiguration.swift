@@ -99,3 +99,13 @@ extension String {
         return trimmed.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? trimmed
     }
 }
+
+extension PostgresConfiguration: CustomStringConvertible {
+    /// Safe to log: the connection string and override values may hold a password, so only the
+    /// override keywords show. (Reflection of a type holding a configuration, as ServiceLifecycle
+    /// logs its services, prints this too.)
+    public var description: String {
+        let connection = self.connectionString.isEmpty ? "PG* variables" : "****"
+        return "PostgresConfiguration(\(connection), overrides: \(self.overrides.keys.sorted()), application: \(self.applicationName))"
+    }
+}

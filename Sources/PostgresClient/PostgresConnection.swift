@@ -194,7 +194,7 @@ struct UnsafeHandle: @unchecked Sendable {
     let pointer: OpaquePointer
 }
 
-private func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
     let duplicates = strings.map { strdup($0) }
     defer { duplicates.forEach { free($0) } }
     return body(duplicates.map { UnsafePointer($0) } + [nil])

@@ -1,3 +1,4 @@
+import CRMSyncSupport
 import Foundation
 
 /// When an event happens, read from provider JSON: instants, all-day flag and its zone.

@@ -1,3 +1,4 @@
+import CRMSyncSupport
 import Foundation
 
 /// An injected failure for requests matching `route`, e.g. `GET /calendar/v3/calendars/*/events`

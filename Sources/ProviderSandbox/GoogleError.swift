@@ -1,3 +1,4 @@
+import CRMSyncSupport
 /// Google's JSON error shape: `{"error":{"errors":[…],"code","message"}}`.
 enum GoogleError {
     static func reply(

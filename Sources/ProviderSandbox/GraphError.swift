@@ -1,3 +1,4 @@
+import CRMSyncSupport
 import Foundation
 
 /// Microsoft Graph's JSON error shape: `{"error":{"code","message","innerError":{…}}}`.

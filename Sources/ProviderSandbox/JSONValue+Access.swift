@@ -1,3 +1,4 @@
+import CRMSyncSupport
 import Foundation
 
 extension JSONValue {
@@ -65,16 +66,4 @@ extension JSONValue {
         }
         return result
     }
-}
-
-extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral
-{
-    init(stringLiteral value: String) { self = .string(value) }
-    init(integerLiteral value: Int) { self = .int(value) }
-    init(booleanLiteral value: Bool) { self = .bool(value) }
-    init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { $1 }))
-    }
-    init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
 }

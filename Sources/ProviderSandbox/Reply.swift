@@ -1,3 +1,4 @@
+import CRMSyncSupport
 import Foundation
 
 /// What a sandbox handler answers, before it becomes a Hummingbird `Response`.

@@ -1,3 +1,4 @@
+import CRMSyncSupport
 import Foundation
 
 /// Which provider a client, grant or token belongs to.

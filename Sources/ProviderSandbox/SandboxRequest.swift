@@ -1,3 +1,4 @@
+import CRMSyncSupport
 import Foundation
 
 /// The parts of an HTTP request the sandbox's logic needs, independent of Hummingbird.

@@ -1,3 +1,4 @@
+import CRMSyncSupport
 import Foundation
 
 /// A Google Calendar API call, after routing.

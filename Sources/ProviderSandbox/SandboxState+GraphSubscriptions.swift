@@ -1,3 +1,4 @@
+import CRMSyncSupport
 import Foundation
 
 /// A subscription request that passed the checks and awaits the validation handshake.

@@ -13,6 +13,7 @@ struct CRMSyncCommand: AsyncParsableCommand {
             ConsoleCommand.self,
             RotateKeyCommand.self,
             OAuthClientCommand.self,
+            ServeCommand.self,
             SandboxCommand.self,
             ConnectCommand.self,
             BenchCommand.self,

@@ -1069,7 +1069,8 @@ struct TenancyMatrixTests {
     static var allTableCases: [MatrixCase] {
         Self.organizationCases + Self.membershipCases + Self.appointmentCases + Self.calendarAccountCases
             + Self.emailAccountCases + Self.mappingCases + Self.syncLogCases + Self.conflictCases + Self.messageCases
-            + Self.attachmentCases + Self.oauthSecretCases + Self.auditLogCases + Self.connectStateCases
+            + Self.attachmentCases + Self.oauthSecretCases + Self.auditLogCases + Self.pushChannelCases
+            + Self.connectStateCases
     }
 
     @Test("the matrix covers every table × SELECT/INSERT/UPDATE/DELETE × outsider, member, owner, nobody, forged, worker")
@@ -1169,6 +1170,7 @@ struct TenancyMatrixTests {
             // No row moves to another organization, whoever asks; audit_log is append-only.
             // (The seed has no calendar conflicts: give the attempt on calendar_conflicts rows to move.)
             try await Self.insertConflicts(admin)
+            try await Self.insertPushChannels(admin)
             try await Self.insertConnectStates(database)
             let before = try await Self.checksums(admin)
             var attempts: [(String, String)] = [

@@ -1,0 +1,94 @@
+import CRMSyncDatabase
+import CRMSyncEngine
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// `crmsync serve`: the backend API, the OAuth callback, the providers' webhooks, health and
+/// metrics over one Hummingbird server, plus (unless turned off) the sync worker and the
+/// background services, all stopped gracefully on SIGTERM/SIGINT.
+public struct CRMSyncServer: Sendable {
+    public let dependencies: ServerDependencies
+    /// Extra background services run with the server (tests add theirs).
+    public var services: [any Service]
+    /// Graph notifications accepted with a 202 and handled after the reply.
+    let pushWork = PushWorkQueue()
+    /// Wakes the worker's idle slots when a sync is requested (LISTEN/NOTIFY).
+    let wakeUp = SyncWakeUp()
+
+    public init(dependencies: ServerDependencies, services: [any Service] = []) {
+        self.dependencies = dependencies
+        self.services = services
+    }
+
+    /// Every route, behind the request-log and error middleware; `/v1` also behind the
+    /// bearer-token check.
+    public func buildRouter() async throws -> Router<ServerRequestContext> {
+        let dependencies = self.dependencies
+        let jwt = dependencies.configuration.jwt
+        let verifier = try await CallerTokenVerifier(
+            hmacSecret: jwt.hmacSecret, jwksJSON: jwt.jwksJSON, audiences: jwt.audiences, leeway: jwt.leeway, now: dependencies.now)
+        let router = Router(context: ServerRequestContext.self)
+        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: ErrorResponseMiddleware())
+        OperationsRoutes(dependencies: dependencies).register(on: router)
+        WebhookRoutes(dependencies: dependencies, queue: self.pushWork).register(on: router)
+
+        let v1 = router.group("v1").add(middleware: BearerAuthMiddleware(verifier: verifier, metrics: dependencies.metrics))
+        AccountRoutes(dependencies: dependencies).register(on: v1)
+        ConflictRoutes(dependencies: dependencies).register(on: v1)
+        DisconnectRoutes(dependencies: dependencies).register(on: v1)
+        return router
+    }
+
+    /// The sync worker of this process, reporting each run to the metrics.
+    public func syncWorker(name: String) -> SyncWorker {
+        let dependencies = self.dependencies
+        let engine = CalendarSyncEngine(
+            database: dependencies.database, endpoints: dependencies.endpoints, http: dependencies.http,
+            logger: dependencies.logger)
+        return SyncWorker(
+            engine: engine, leases: SyncLeases(database: dependencies.database, worker: name),
+            concurrency: dependencies.configuration.workerConcurrency,
+            pollInterval: dependencies.configuration.workerPollInterval, wakeUp: self.wakeUp
+        ) { account, report in
+            let metrics = dependencies.metrics
+            metrics.syncRun(provider: account.provider, status: report.status.rawValue)
+            metrics.events(provider: account.provider, direction: "imported", count: report.counts.imported)
+            metrics.events(provider: account.provider, direction: "exported", count: report.counts.exported)
+            metrics.events(provider: account.provider, direction: "updated", count: report.counts.updated)
+            metrics.events(provider: account.provider, direction: "deleted", count: report.counts.deleted)
+            metrics.conflicts(provider: account.provider, count: report.counts.conflicts)
+        }
+    }
+
+    /// The application: HTTP server plus the worker and background services.
+    /// `onReady` receives the bound port (use port 0 in tests).
+    public func buildApplication(
+        workerName: String = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)",
+        onReady: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws -> some ApplicationProtocol {
+        let configuration = self.dependencies.configuration
+        // The group stops services in reverse order: the worker and renewal first, the
+        // listener and the Graph work queue last.
+        var services = self.services
+        services.append(PushWorkService(queue: self.pushWork, dependencies: self.dependencies))
+        if configuration.runWorker {
+            services.append(
+                SyncRequestListener(
+                    configuration: self.dependencies.database.pool.configuration, wakeUp: self.wakeUp,
+                    logger: self.dependencies.logger))
+            services.append(self.syncWorker(name: workerName))
+            if configuration.push.runRenewal {
+                services.append(PushRenewalService(dependencies: self.dependencies))
+            }
+        }
+        return Application(
+            router: try await self.buildRouter(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "crmsync"),
+            services: services,
+            onServerRunning: { channel in await onReady(channel.localAddress?.port ?? 0) },
+            logger: self.dependencies.logger)
+    }
+}

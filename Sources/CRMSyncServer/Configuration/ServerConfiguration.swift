@@ -1,0 +1,70 @@
+import Foundation
+
+/// How `crmsync serve` runs. Built from the environment by `fromEnvironment`, or directly
+/// by tests; nothing below the command reads the environment.
+public struct ServerConfiguration: Sendable {
+    /// Address and port the HTTP server binds.
+    public var host: String
+    public var port: Int
+    /// The service's address as providers and browsers reach it: the OAuth redirect URI
+    /// (`<base>/oauth/<provider>/callback`) and the webhook addresses derive from it.
+    public var publicBaseURL: URL
+    /// Where the browser goes after the OAuth callback, with `status=connected&account=…`
+    /// or `status=error&error=<code>` appended.
+    public var returnURL: URL
+    /// Callers' token verification.
+    public var jwt: JWTSettings
+    /// Request bodies larger than this are refused with 413.
+    public var maxBodyBytes: Int
+    /// Run the sync worker in this process (`--no-worker` turns it off).
+    public var runWorker: Bool
+    public var workerConcurrency: Int
+    /// Fallback poll of the worker when no notification arrives.
+    public var workerPollInterval: Duration
+    /// Push channel and subscription lifetimes and renewal timing.
+    public var push: PushSettings = PushSettings()
+
+    public struct JWTSettings: Sendable {
+        /// HS256 shared secret (Supabase's JWT secret).
+        public var hmacSecret: String?
+        /// A JSON Web Key Set (RS256/ES256 public keys).
+        public var jwksJSON: String?
+        /// Accepted `aud` values.
+        public var audiences: [String]
+        /// Clock skew tolerated on `exp`/`nbf`, in seconds.
+        public var leeway: TimeInterval
+
+        public init(hmacSecret: String?, jwksJSON: String?, audiences: [String] = ["authenticated"], leeway: TimeInterval = 30) {
+            self.hmacSecret = hmacSecret
+            self.jwksJSON = jwksJSON
+            self.audiences = audiences
+            self.leeway = leeway
+        }
+    }
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, publicBaseURL: URL, returnURL: URL? = nil, jwt: JWTSettings,
+        maxBodyBytes: Int = 64 * 1024, runWorker: Bool = true, workerConcurrency: Int = 4,
+        workerPollInterval: Duration = .seconds(30)
+    ) {
+        self.host = host
+        self.port = port
+        self.publicBaseURL = publicBaseURL
+        self.returnURL = returnURL ?? publicBaseURL.appending(path: "oauth/complete")
+        self.jwt = jwt
+        self.maxBodyBytes = maxBodyBytes
+        self.runWorker = runWorker
+        self.workerConcurrency = workerConcurrency
+        self.workerPollInterval = workerPollInterval
+    }
+
+    /// The OAuth redirect URI registered with `provider` (`google` or `outlook`).
+    public func callbackURL(provider: String) -> URL {
+        self.publicBaseURL.appending(path: "oauth/\(provider)/callback")
+    }
+
+    /// Where a provider delivers push notifications (`google` or `microsoft`).
+    public func webhookURL(_ provider: String) -> URL {
+        self.publicBaseURL.appending(path: "webhooks/\(provider)")
+    }
+}

@@ -1,0 +1,155 @@
+import CRMSyncDatabase
+import CRMSyncEngine
+import CRMSyncProviders
+import Foundation
+import Logging
+
+/// Opens, renews, replaces and stops the push channels (Google) and subscriptions (Graph) of
+/// calendar accounts, in the account owner's worker session, and records each outcome in
+/// `calendar_push_channels`. Provider failures are recorded and reported, never fatal.
+public struct PushChannelManager: Sendable {
+    let dependencies: ServerDependencies
+
+    public init(dependencies: ServerDependencies) {
+        self.dependencies = dependencies
+    }
+
+    /// The account a channel belongs to.
+    public struct Target: Sendable, Hashable {
+        public var account: UUID
+        public var owner: Identity
+        public var provider: CalendarProviderKind
+        public var calendarID: String
+
+        public init(account: UUID, owner: Identity, provider: CalendarProviderKind, calendarID: String) {
+            self.account = account
+            self.owner = owner
+            self.provider = provider
+            self.calendarID = calendarID
+        }
+    }
+
+    var store: PushChannelStore { PushChannelStore(database: self.dependencies.database) }
+
+    var clients: AccountClients {
+        AccountClients(
+            database: self.dependencies.database, endpoints: self.dependencies.endpoints, http: self.dependencies.http,
+            logger: self.dependencies.logger)
+    }
+
+    /// Opens a channel/subscription for the account's calendar and records it (marking
+    /// `replacing` replaced). Returns the new channel's id.
+    @discardableResult
+    public func start(_ target: Target, replacing: UUID? = nil) async throws -> UUID {
+        let tokens = try await self.clients.tokens(account: target.account, provider: target.provider, owner: target.owner)
+        let secret = PushSecret.random()
+        let now = self.dependencies.now()
+        let settings = self.dependencies.configuration.push
+        switch target.provider {
+        case .google:
+            let requested = now.addingTimeInterval(settings.googleChannelLifetime.timeInterval)
+            let channel = try await self.clients.google(calendarID: target.calendarID, tokens: tokens).watch(
+                channelId: UUID().uuidString.lowercased(), address: self.dependencies.configuration.webhookURL("google"),
+                token: secret.value, expiration: requested)
+            return try await self.store.register(
+                account: target.account, externalID: channel.id, resourceID: channel.resourceId, tokenHash: secret.hash,
+                expiresAt: channel.expiration ?? requested, replacing: replacing, as: target.owner)
+        case .outlook:
+            let url = self.dependencies.configuration.webhookURL("microsoft")
+            let subscription = try await self.clients.graph(calendarID: target.calendarID, tokens: tokens).subscribe(
+                notificationURL: url, lifecycleNotificationURL: url, clientState: secret.value,
+                expiration: now.addingTimeInterval(settings.graphSubscriptionLifetime.timeInterval))
+            return try await self.store.register(
+                account: target.account, externalID: subscription.id, resourceID: nil, tokenHash: secret.hash,
+                expiresAt: subscription.expiration, replacing: replacing, as: target.owner)
+        }
+    }
+
+    /// Extends a Graph subscription (`PATCH`) and records the new expiry.
+    public func renew(_ target: Target, channel: UUID, subscriptionID: String) async throws {
+        let tokens = try await self.clients.tokens(account: target.account, provider: target.provider, owner: target.owner)
+        let expiration = self.dependencies.now().addingTimeInterval(
+            self.dependencies.configuration.push.graphSubscriptionLifetime.timeInterval)
+        let renewed = try await self.clients.graph(calendarID: target.calendarID, tokens: tokens)
+            .renewSubscription(id: subscriptionID, expiration: expiration)
+        try await self.store.record(channel: channel, .renewed, expiresAt: renewed.expiration, as: target.owner)
+    }
+
+    /// Stops a channel at the provider and records it stopped. A provider failure (the grant
+    /// is gone, the channel already expired) is recorded in `last_error`; the channel is
+    /// still marked stopped, since nothing we do will make it deliver again.
+    public func stop(_ target: Target, channel: UUID, externalID: String, resourceID: String?) async {
+        var failure: String?
+        do {
+            let tokens = try await self.clients.tokens(account: target.account, provider: target.provider, owner: target.owner)
+            switch target.provider {
+            case .google:
+                try await self.clients.google(calendarID: target.calendarID, tokens: tokens)
+                    .stopChannel(id: externalID, resourceId: resourceID ?? "")
+            case .outlook:
+                try await self.clients.graph(calendarID: target.calendarID, tokens: tokens).deleteSubscription(id: externalID)
+            }
+        } catch let error as ProviderError where error.isNotFound {
+            failure = nil  // already gone at the provider
+        } catch {
+            failure = "stopping at the provider failed: \(Self.describe(error))"
+            self.dependencies.logger.warning(
+                "push channel could not be stopped at the provider",
+                metadata: ["channel": "\(channel)", "error": "\(Self.describe(error))"])
+        }
+        do {
+            try await self.store.record(channel: channel, .stopped, error: failure, as: target.owner)
+        } catch {
+            self.dependencies.logger.error("push channel state not recorded", metadata: ["channel": "\(channel)", "error": "\(error)"])
+        }
+    }
+
+    /// Stops every channel of the account that may still deliver; returns how many.
+    @discardableResult
+    public func stopAll(_ target: Target) async -> Int {
+        let channels: [PushChannelStore.Channel]
+        do {
+            channels = try await self.store.liveChannels(account: target.account, as: target.owner)
+        } catch {
+            self.dependencies.logger.error("push channels could not be listed", metadata: ["error": "\(error)"])
+            return 0
+        }
+        for channel in channels {
+            var channelTarget = target
+            channelTarget.calendarID = channel.calendarID
+            await self.stop(channelTarget, channel: channel.id, externalID: channel.externalID, resourceID: channel.resourceID)
+        }
+        return channels.count
+    }
+
+    /// Opens a new channel, then stops the old one (they overlap, as Google expects). When
+    /// the new one cannot be opened this throws and the old one is left as it was (the caller
+    /// records it failed, so the next round tries again).
+    public func replace(_ target: Target, channel: UUID, externalID: String?, resourceID: String?, oldCalendarID: String)
+        async throws
+    {
+        try await self.start(target, replacing: channel)
+        if let externalID {
+            var old = target
+            old.calendarID = oldCalendarID
+            await self.stop(old, channel: channel, externalID: externalID, resourceID: resourceID)
+        }
+    }
+
+    /// A short, secret-free description of a failure.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? ProviderError { return "\(error)" }
+        return String(describing: type(of: error)) + ": \(error)"
+    }
+}
+
+extension ProviderError {
+    /// The provider no longer knows the channel or subscription.
+    var isNotFound: Bool {
+        switch self {
+        case .gone: true
+        case .rejected(let status, _, _): status == 404 || status == 410
+        default: false
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import CRMSyncDatabase
+import CRMSyncProviders
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Keeps every syncing account's push channel alive: every `renewalInterval` it renews Graph
+/// subscriptions (PATCH) and replaces Google channels (a new one, then stop the old) before
+/// they expire, replaces failed ones and ones on a calendar the account no longer syncs, stops
+/// the channels of accounts that stopped syncing, and opens missing ones. Expiry is judged by
+/// `dependencies.now`, so tests move the clock instead of waiting days.
+public struct PushRenewalService: Service {
+    let dependencies: ServerDependencies
+
+    public init(dependencies: ServerDependencies) {
+        self.dependencies = dependencies
+    }
+
+    public func run() async throws {
+        let interval = self.dependencies.configuration.push.renewalInterval
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            await self.runOnce()
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+
+    /// One pass over everything due; returns what was done per reason and outcome.
+    @discardableResult
+    public func runOnce() async -> [String: Int] {
+        let store = PushChannelStore(database: self.dependencies.database)
+        let settings = self.dependencies.configuration.push
+        let due: [PushChannelStore.Renewal]
+        do {
+            due = try await store.renewals(now: self.dependencies.now(), margin: settings.renewalMargin)
+        } catch {
+            self.dependencies.logger.error("push renewals could not be listed", metadata: ["error": "\(error)"])
+            return [:]
+        }
+        var outcomes: [String: Int] = [:]
+        for renewal in due {
+            if Task.isCancelled { break }
+            let outcome = await self.handle(renewal)
+            outcomes["\(renewal.reason.rawValue):\(outcome)", default: 0] += 1
+            self.dependencies.metrics.pushRenewal(provider: renewal.provider, outcome: outcome)
+        }
+        return outcomes
+    }
+
+    /// Acts on one item; returns the outcome (`renewed`, `replaced`, `started`, `stopped`, `failed`).
+    func handle(_ renewal: PushChannelStore.Renewal) async -> String {
+        let manager = PushChannelManager(dependencies: self.dependencies)
+        guard let provider = CalendarProviderKind(rawValue: renewal.provider) else { return "failed" }
+        let target = PushChannelManager.Target(
+            account: renewal.accountID, owner: renewal.owner, provider: provider, calendarID: renewal.calendarID)
+        var logger = self.dependencies.logger
+        logger[metadataKey: "account"] = "\(renewal.accountID.uuidString.lowercased())"
+        logger[metadataKey: "reason"] = "\(renewal.reason.rawValue)"
+        do {
+            switch renewal.reason {
+            case .missing:
+                try await manager.start(target)
+                return "started"
+            case .orphaned:
+                guard let channel = renewal.channelID, let external = renewal.externalID else { return "failed" }
+                await manager.stop(target, channel: channel, externalID: external, resourceID: renewal.resourceID)
+                return "stopped"
+            case .expiring where provider == .outlook:
+                guard let channel = renewal.channelID, let external = renewal.externalID else { return "failed" }
+                do {
+                    try await manager.renew(target, channel: channel, subscriptionID: external)
+                    return "renewed"
+                } catch let error as ProviderError where error.isNotFound {
+                    // Expired or removed at Graph: a new subscription takes its place.
+                    try await manager.replace(
+                        target, channel: channel, externalID: nil, resourceID: nil, oldCalendarID: renewal.calendarID)
+                    return "replaced"
+                }
+            case .expiring, .failed, .calendarChanged:
+                guard let channel = renewal.channelID else { return "failed" }
+                // The account's calendar now (for calendar_changed the channel's differs).
+                let current = try await self.currentCalendar(renewal)
+                var newTarget = target
+                newTarget.calendarID = current
+                try await manager.replace(
+                    newTarget, channel: channel, externalID: renewal.externalID, resourceID: renewal.resourceID,
+                    oldCalendarID: renewal.calendarID)
+                return "replaced"
+            }
+        } catch {
+            logger.warning("push channel renewal failed", metadata: ["error": "\(PushChannelManager.describe(error))"])
+            if let channel = renewal.channelID {
+                try? await PushChannelStore(database: self.dependencies.database).record(
+                    channel: channel, .failed, error: PushChannelManager.describe(error), as: renewal.owner)
+            }
+            return "failed"
+        }
+    }
+
+    /// The calendar the account syncs now (the renewal row carries the channel's).
+    private func currentCalendar(_ renewal: PushChannelStore.Renewal) async throws -> String {
+        try await self.dependencies.database.withSession(renewal.owner, role: .worker) { connection in
+            try await connection.query(
+                "select calendar_id from public.calendar_accounts where id = \(renewal.accountID)"
+            ).first?.decode(String.self, at: 0) ?? renewal.calendarID
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import CRMSyncSupport
+import Foundation
+
+/// The secret a push channel carries (Google's channel token, Graph's clientState): random,
+/// given to the provider once, stored only as its sha256.
+struct PushSecret: Sendable {
+    let value: String
+
+    /// 32 random bytes, base64url without padding (43 characters; Graph allows 128).
+    static func random() -> PushSecret {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        let text = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return PushSecret(value: text)
+    }
+
+    /// sha256 of a presented or generated secret.
+    static func hash(_ text: String) -> [UInt8] {
+        SHA256.hash(Array(text.utf8))
+    }
+
+    var hash: [UInt8] { Self.hash(self.value) }
+
+    /// Whether `presented` is the secret whose digest is `stored`, in constant time.
+    static func matches(_ presented: String?, stored: [UInt8]) -> Bool {
+        guard let presented else { return false }
+        return ConstantTime.equal(Self.hash(presented), stored)
+    }
+}

@@ -1,0 +1,137 @@
+import CRMSyncDatabase
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import PostgresClient
+
+/// `POST /webhooks/google` and `POST /webhooks/microsoft`: the providers' push notifications.
+///
+/// A notification carries no identity. The channel is found by its id alone, its secret
+/// (Google's channel token, Graph's clientState) compared with the stored sha256 in constant
+/// time, and only then is anything done, in the channel owner's worker session. Unknown,
+/// stopped or expired channels and wrong secrets are refused and change nothing.
+struct WebhookRoutes: Sendable {
+    let dependencies: ServerDependencies
+    let queue: PushWorkQueue
+
+    func register(on router: Router<ServerRequestContext>) {
+        router.post("webhooks/google", use: self.google)
+        router.post("webhooks/microsoft", use: self.microsoft)
+    }
+
+    var store: PushChannelStore { PushChannelStore(database: self.dependencies.database) }
+
+    // MARK: Google
+
+    @Sendable func google(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        do {
+            let response = try await self.handleGoogle(request)
+            self.dependencies.metrics.webhookDelivery(provider: "google", accepted: true)
+            return response
+        } catch {
+            self.dependencies.metrics.webhookDelivery(provider: "google", accepted: false)
+            throw error
+        }
+    }
+
+    private func handleGoogle(_ request: Request) async throws -> Response {
+        let headers = request.headers
+        guard let channelID = headers[.googChannelID], !channelID.isEmpty, channelID.count <= 255,
+            let state = headers[.googResourceState], !state.isEmpty
+        else {
+            throw APIError.badRequest("invalid_notification", "X-Goog-Channel-ID and X-Goog-Resource-State are required")
+        }
+        guard let channel = try await self.store.lookup(provider: "google", externalID: channelID),
+            channel.isLive(at: self.dependencies.now())
+        else { throw APIError.notFound("channel") }
+        guard PushSecret.matches(headers[.googChannelToken], stored: channel.tokenHash),
+            channel.resourceID == nil || headers[.googResourceID] == nil || headers[.googResourceID] == channel.resourceID
+        else { throw APIError(.unauthorized, code: "invalid_channel_token", message: "the channel token does not match") }
+        // `sync` opens every channel and asks for nothing; `exists` / `not_exists` say the calendar changed.
+        let changed = state == "exists" || state == "not_exists"
+        do {
+            _ = try await self.store.accept(channel: channel.channelID, markDue: changed, as: channel.owner)
+        } catch let error as PostgresError where error.code == .insufficientPrivilege {
+            throw APIError.notFound("channel")  // stopped between the lookup and now
+        }
+        return Response(status: .ok)
+    }
+
+    // MARK: Microsoft Graph
+
+    /// One item of `{"value":[…]}`: a change or a lifecycle notification.
+    struct GraphNotification: Decodable {
+        var subscriptionId: String?
+        var clientState: String?
+        var changeType: String?
+        var lifecycleEvent: String?
+    }
+
+    struct GraphNotifications: Decodable {
+        var value: [GraphNotification]
+    }
+
+    @Sendable func microsoft(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        // Subscription handshake: echo the token (the query parser has percent-decoded it) as plain text.
+        if let token = request.uri.queryParameters["validationToken"] {
+            let text = String(token)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        let notifications = try await self.decodeGraph(request)
+        var accepted: [PushWork] = []
+        let now = self.dependencies.now()
+        for item in notifications.value {
+            guard let id = item.subscriptionId, !id.isEmpty, id.count <= 255,
+                let channel = try await self.store.lookup(provider: "outlook", externalID: id), channel.isLive(at: now),
+                PushSecret.matches(item.clientState, stored: channel.tokenHash)
+            else {
+                self.dependencies.metrics.webhookDelivery(provider: "microsoft", accepted: false)
+                continue
+            }
+            self.dependencies.metrics.webhookDelivery(provider: "microsoft", accepted: true)
+            let action: PushWork.Action =
+                switch item.lifecycleEvent {
+                case "reauthorizationRequired": .reauthorize
+                case "subscriptionRemoved": .recreate
+                case "missed": .missed
+                default: .changed
+                }
+            accepted.append(PushWork(channel: channel, externalID: id, action: action))
+        }
+        guard !accepted.isEmpty || notifications.value.isEmpty else {
+            throw APIError(.unauthorized, code: "invalid_client_state", message: "no notification matched a live subscription")
+        }
+        // Answer now; the work happens after (inline only when the queue is closed for shutdown).
+        for work in accepted where !self.queue.enqueue(work) {
+            await PushWorkService.perform(work, dependencies: self.dependencies)
+        }
+        return Response(status: .accepted)
+    }
+
+    private func decodeGraph(_ request: Request) async throws -> GraphNotifications {
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        guard contentType.hasPrefix("application/json") else { throw APIError.unsupportedMediaType }
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: max(self.dependencies.configuration.maxBodyBytes, 1 << 20))
+        } catch is NIOTooManyBytesError {
+            throw APIError.payloadTooLarge
+        }
+        do {
+            return try JSONDecoder().decode(GraphNotifications.self, from: Data(buffer: buffer))
+        } catch {
+            throw APIError.badRequest("invalid_notification", "the body must be {\"value\":[…]} of Graph notifications")
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let googChannelID = HTTPField.Name("X-Goog-Channel-ID")!
+    static let googChannelToken = HTTPField.Name("X-Goog-Channel-Token")!
+    static let googResourceState = HTTPField.Name("X-Goog-Resource-State")!
+    static let googResourceID = HTTPField.Name("X-Goog-Resource-ID")!
+}

@@ -1,0 +1,96 @@
+/*
+ * 270_calendar_account_settings.sql — what the backend API (crmsync serve) needs beyond the
+ * sync engine's functions: changing an account's settings, counting due accounts for the
+ * metrics, and reading the migration ledger for /readyz.
+ *
+ * update_calendar_account_settings is a security definer because switching the synced
+ * calendar must also forget what was synced from the old one (cursor, export watermark,
+ * mappings), which a person may not write directly. It acts only on the caller's own account
+ * in the active organization (the same rule as the update policy) and is audited by the
+ * account trigger. Push channels of the old calendar are replaced by the push renewal
+ * service, which compares each channel's calendar with the account's.
+ */
+set local role crmsync_owner;
+
+create or replace function public.update_calendar_account_settings(
+  p_account_id        uuid,
+  p_sync_enabled      boolean default null,
+  p_conflict_strategy text    default null,
+  p_calendar_id       text    default null
+)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_account public.calendar_accounts;
+begin
+  select a.* into v_account
+    from public.calendar_accounts a
+   where a.organization_id = private.current_org_id() and a.id = p_account_id and a.user_id = auth.uid()
+     for update;
+  if not found then
+    raise exception 'account not found' using errcode = '42501';
+  end if;
+  if p_conflict_strategy is not null
+     and p_conflict_strategy not in ('crm_wins', 'calendar_wins', 'latest_wins', 'manual') then
+    raise exception 'conflict strategy must be crm_wins, calendar_wins, latest_wins or manual' using errcode = '22023';
+  end if;
+  if p_calendar_id is not null and (length(btrim(p_calendar_id)) = 0 or length(p_calendar_id) > 1024) then
+    raise exception 'calendar id must be 1 to 1024 characters' using errcode = '22023';
+  end if;
+
+  if p_calendar_id is not null and p_calendar_id <> v_account.calendar_id then
+    -- Another calendar: nothing synced from the old one applies. Appointments stay in the CRM.
+    delete from public.calendar_event_mappings m
+     where m.organization_id = v_account.organization_id and m.calendar_account_id = v_account.id;
+    update public.calendar_accounts a
+       set calendar_id             = p_calendar_id,
+           sync_cursor             = null,
+           export_watermark        = null,
+           export_full_scan_at     = null,
+           export_watermark_staged = null,
+           export_full_scan_staged = false,
+           sync_requested_at       = now(),
+           next_sync_at            = now()
+     where a.organization_id = v_account.organization_id and a.id = v_account.id;
+  end if;
+
+  update public.calendar_accounts a
+     set sync_enabled      = coalesce(p_sync_enabled, a.sync_enabled),
+         conflict_strategy = coalesce(p_conflict_strategy, a.conflict_strategy),
+         next_sync_at      = case when p_sync_enabled and not a.sync_enabled then now() else a.next_sync_at end
+   where a.organization_id = v_account.organization_id and a.id = v_account.id;
+end
+$$;
+comment on function public.update_calendar_account_settings(uuid, boolean, text, text) is
+  'The caller changes their own calendar account''s settings (null = unchanged); a new calendar id forgets the old calendar''s sync state and mappings and asks for a sync.';
+revoke execute on function public.update_calendar_account_settings(uuid, boolean, text, text) from public;
+grant execute on function public.update_calendar_account_settings(uuid, boolean, text, text) to authenticated;
+
+create or replace function public.calendar_due_account_count()
+returns bigint
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select count(*)
+    from public.calendar_accounts a
+   where a.sync_enabled
+     and a.connection_status in ('connected', 'error')
+     and (a.sync_requested_at is not null or a.next_sync_at is null or a.next_sync_at <= now())
+     and (a.lease_expires_at is null or a.lease_expires_at < now());
+$$;
+comment on function public.calendar_due_account_count() is
+  'How many calendar accounts are due and unclaimed, across tenants (a number only, for the metrics).';
+revoke execute on function public.calendar_due_account_count() from public;
+grant execute on function public.calendar_due_account_count() to crmsync_worker;
+
+reset role;
+
+-- /readyz compares the ledger with the files the service was shipped with.
+grant usage on schema crmsync to crmsync_app;
+grant select on crmsync.schema_migrations to crmsync_app;
