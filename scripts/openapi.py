@@ -33,8 +33,10 @@ doc = {
                           "so objects of another organization or another user answer 404. Errors are {\"error\":{\"code\",\"message\"}} with stable codes."},
   "servers": [{"url": "/"}],
   "paths": {
-    "/v1/calendar/accounts/connect": {"post": api("startCalendarConnect", "Start connecting a calendar account: returns the provider's authorization URL (state valid 10 minutes, single use).",
-        {"201": json_body(ref("ConnectStarted"), "Authorization URL to open in the browser")}, body=ref("ConnectRequest"))},
+    "/v1/calendar/accounts/connect": {"post": api("startCalendarConnect", "Start connecting a calendar account: returns the provider's authorization URL (state valid 10 minutes, single use). "
+        "429 too_many_connect_attempts when 20 flows of the caller are pending; 503 provider_not_configured without an OAuth client.",
+        {"201": json_body(ref("ConnectStarted"), "Authorization URL to open in the browser"),
+         **errors(429, 503)}, body=ref("ConnectRequest"))},
     "/v1/calendar/accounts": {"get": api("listCalendarAccounts", "The caller's calendar accounts in the active organization.",
         {"200": json_body({"type": "object", "required": ["accounts"], "additionalProperties": False,
                            "properties": {"accounts": {"type": "array", "items": ref("Account")}}})})},
@@ -58,7 +60,9 @@ doc = {
     "/v1/calendar/conflicts/{conflict}/resolve": {"post": api("resolveCalendarConflict", "Keep the CRM's or the calendar's version; the choice then syncs.",
         {"200": json_body(ref("Conflict")), **errors(409)}, [CONFLICT_ID], body=ref("ConflictResolution"))},
     "/oauth/{provider}/callback": {"get": {"operationId": "oauthCallback", "tags": ["oauth"],
-        "summary": "The provider's redirect after consent: checks state, exchanges the code (PKCE), stores the tokens encrypted, creates or reconnects the account, starts push notifications and the first sync, then redirects to the CRM's return URL with status=connected&account=<id> or status=error&error=<code>.",
+        "summary": "The provider's redirect after consent: checks state, exchanges the code (PKCE), stores the tokens encrypted, creates or reconnects the account, starts push notifications and the first sync, then redirects to the CRM's return URL with status=connected&account=<id> or status=error&error=<code> "
+                   "(access_denied, provider_error, state_invalid, state_expired, state_used, provider_mismatch, missing_code, exchange_failed, connect_failed, temporarily_unavailable); "
+                   "no error creates an account.",
         "parameters": [PROVIDER] + [{"name": n, "in": "query", "schema": {"type": "string"}} for n in ("state", "code", "error", "error_description")],
         "responses": {"302": {"description": "Redirect to the CRM's return URL with the outcome", "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}}}}}},
     "/oauth/complete": {"get": {"operationId": "oauthComplete", "tags": ["oauth"],

@@ -42,22 +42,31 @@ public struct CalendarAccountStore: Sendable {
         _ identity: Identity, provider: String, email: String, calendarID: String = "primary", tokens: Tokens
     ) async throws -> UUID {
         try await self.database.withSession(identity, secrets: true) { connection in
-            let inserted = try await connection.query(
-                """
-                insert into public.calendar_accounts (organization_id, user_id, provider, email, calendar_id)
-                values (\(identity.organizationID), \(identity.userID), \(provider), \(email), \(calendarID))
-                on conflict (organization_id, user_id, provider, calendar_id, email)
-                do update set sync_enabled = true
-                returning id
-                """)
-            let id = try inserted.first.map { try $0.decode(UUID.self, at: 0) }
-            guard let id else { throw PostgresError(.server, message: "the account could not be created") }
-            try await connection.query(
-                """
-                select public.store_calendar_account_tokens(\(id), \(tokens.accessToken), \(tokens.refreshToken), \(tokens.expiresAt))
-                """)
-            return id
+            try await Self.connect(identity, provider: provider, email: email, calendarID: calendarID, tokens: tokens, on: connection)
         }
+    }
+
+    /// `connect` on an open session of `identity` holding the key (so callers can do more in
+    /// the same transaction).
+    static func connect(
+        _ identity: Identity, provider: String, email: String, calendarID: String, tokens: Tokens,
+        on connection: PostgresConnection
+    ) async throws -> UUID {
+        let inserted = try await connection.query(
+            """
+            insert into public.calendar_accounts (organization_id, user_id, provider, email, calendar_id)
+            values (\(identity.organizationID), \(identity.userID), \(provider), \(email), \(calendarID))
+            on conflict (organization_id, user_id, provider, calendar_id, email)
+            do update set sync_enabled = true
+            returning id
+            """)
+        let id = try inserted.first.map { try $0.decode(UUID.self, at: 0) }
+        guard let id else { throw PostgresError(.server, message: "the account could not be created") }
+        try await connection.query(
+            """
+            select public.store_calendar_account_tokens(\(id), \(tokens.accessToken), \(tokens.refreshToken), \(tokens.expiresAt))
+            """)
+        return id
     }
 
     /// The account's decrypted tokens, for a sync job (worker session; audited).

@@ -34,9 +34,11 @@ public struct CRMSyncServer: Sendable {
         router.add(middleware: ErrorResponseMiddleware())
         OperationsRoutes(dependencies: dependencies).register(on: router)
         WebhookRoutes(dependencies: dependencies, queue: self.pushWork).register(on: router)
+        OAuthCallbackRoutes(dependencies: dependencies).register(on: router)
 
         let v1 = router.group("v1").add(middleware: BearerAuthMiddleware(verifier: verifier, metrics: dependencies.metrics))
         AccountRoutes(dependencies: dependencies).register(on: v1)
+        ConnectRoutes(dependencies: dependencies).register(on: v1)
         ConflictRoutes(dependencies: dependencies).register(on: v1)
         DisconnectRoutes(dependencies: dependencies).register(on: v1)
         return router

@@ -70,7 +70,7 @@ struct ConnectCommand: AsyncParsableCommand {
             var listenerLogger = self.options.logger("crmsync.connect")
             if listenerLogger.logLevel > .debug { listenerLogger.logLevel = .critical }
             let tokens = try await flow.authorize(timeout: .seconds(self.timeout), logger: listenerLogger)
-            let email = try await flow.accountEmail(tokens: tokens, endpoints: endpoints)
+            let email = try await flow.accountEmail(tokens: tokens)
             let account = try await store.connect(
                 identity, provider: provider.rawValue, email: email, calendarID: self.calendarId,
                 tokens: .init(accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt))

@@ -52,14 +52,8 @@ struct ConnectFlow {
     }
 
     /// The account's address as the provider reports it.
-    func accountEmail(tokens: TokenSet, endpoints: ProviderEndpoints) async throws -> String {
-        let token = StaticAccessToken(tokens.accessToken)
-        switch self.oauth.provider {
-        case .google:
-            return try await GoogleCalendarClient(endpoints: endpoints, tokens: token).accountEmail()
-        case .outlook:
-            return try await GraphCalendarClient(endpoints: endpoints, tokens: token).accountEmail()
-        }
+    func accountEmail(tokens: TokenSet) async throws -> String {
+        try await self.oauth.accountEmail(tokens: tokens)
     }
 }
 

@@ -1070,6 +1070,7 @@ struct TenancyMatrixTests {
         Self.organizationCases + Self.membershipCases + Self.appointmentCases + Self.calendarAccountCases
             + Self.emailAccountCases + Self.mappingCases + Self.syncLogCases + Self.conflictCases + Self.messageCases
             + Self.attachmentCases + Self.oauthSecretCases + Self.auditLogCases + Self.pushChannelCases
+            + Self.connectStateCases
     }
 
     @Test("the matrix covers every table × SELECT/INSERT/UPDATE/DELETE × outsider, member, owner, nobody, forged, worker")
@@ -1170,6 +1171,7 @@ struct TenancyMatrixTests {
             // (The seed has no calendar conflicts: give the attempt on calendar_conflicts rows to move.)
             try await Self.insertConflicts(admin)
             try await Self.insertPushChannels(admin)
+            try await Self.insertConnectStates(database)
             let before = try await Self.checksums(admin)
             var attempts: [(String, String)] = [
                 ("organizations", "update public.organizations set id = gen_random_uuid() where id = '\(Demo.acme)'"),

@@ -19,34 +19,7 @@
 \set acc_bob '10000000-0000-4000-8000-0000000c0002'
 \set acc_gina '20000000-0000-4000-8000-0000000c0001'
 
-create schema if not exists t;
-create or replace function t.eq(p_got anyelement, p_want anyelement, p_what text) returns void language plpgsql as $$
-begin
-  if p_got is distinct from p_want then
-    raise exception 'FAIL %: got %, want %', p_what, p_got, p_want;
-  end if;
-  raise notice 'ok   %', p_what;
-end $$;
-create or replace function t.fails(p_sql text, p_state text, p_what text) returns void language plpgsql as $$
-declare v_state text;
-begin
-  begin
-    execute p_sql;
-  exception when others then
-    v_state := sqlstate;
-  end;
-  if v_state is distinct from p_state then
-    raise exception 'FAIL %: sqlstate %, want %', p_what, coalesce(v_state, 'none (succeeded)'), p_state;
-  end if;
-  raise notice 'ok   % (%)', p_what, p_state;
-end $$;
-grant usage on schema t to public;
-grant execute on all functions in schema t to public;
--- worker identity as Alice in Acme
-create or replace function t.as_user(p_user uuid, p_org uuid) returns void language sql as $$
-  select set_config('request.jwt.claims', json_build_object('sub', p_user)::text, true),
-         set_config('app.org_id', p_org::text, true);
-$$;
+\ir test_helpers.psql
 create or replace function t.ev(p_id text, p_etag text, p_title text, p_start text, p_end text,
                                 p_status text default 'confirmed', p_extra jsonb default '{}') returns jsonb
 language sql as $$

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Tests/sql/run.sh — builds a scratch database (every migration + demo seed), runs
-# calendar_sync_test.sql and the policy audit against it, and drops it.
+# every *_test.sql here and the policy audit against it, and drops it.
 #   PGHOST=/work/main/.local/pg/run PGPORT=54329 PGUSER=postgres Tests/sql/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,7 +16,9 @@ select set_config('crmsync.token_key', '0123456789abcdef0123456789abcdef', true)
 \i demo/seed.sql
 commit;
 SQL
-psql -X -v ON_ERROR_STOP=1 -d "$DB" -f Tests/sql/calendar_sync_test.sql 2>&1 | grep -E 'ok  |FAIL|ERROR|==' 
+for t in Tests/sql/*_test.sql; do
+  psql -X -v ON_ERROR_STOP=1 -d "$DB" -f "$t" 2>&1 | grep -E 'ok  |FAIL|ERROR|=='
+done
 problems=$(psql -X -At -d "$DB" -c "select count(*) from ($(sed 's/;\s*$//' policies/audit.sql)) a where problem is not null")
 echo "policy audit problems: $problems"
 [ "$problems" = 0 ]
