@@ -132,8 +132,8 @@ api "$alice" "$acme" GET /v1/calendar/accounts | python3 -c 'import json,sys; [p
 echo "-- the same account as Hank (Globex): $(api "$hank" "$globex" GET "/v1/calendar/accounts/$alice_calendar")"
 echo "-- a forged token: $(curl -sS -H 'Authorization: Bearer e30.e30.' -H "X-Organization-Id: $acme" "$serve_url/v1/calendar/accounts")"
 
-echo "-- Gina (Globex) connects her Google calendar through the API and a browser"
-started=$(api "$gina" "$globex" POST /v1/calendar/accounts/connect '{"provider":"google","login_hint":"gina.calendar@globex.example"}')
+echo "-- Gina (Globex) connects her Outlook calendar through the API and a browser"
+started=$(api "$gina" "$globex" POST /v1/calendar/accounts/connect '{"provider":"outlook","login_hint":"gina.calendar@globex.example"}')
 authorize=$(echo "$started" | python3 -c 'import json,sys; print(json.load(sys.stdin)["authorization_url"])')
 callback=$(curl -sS -o /dev/null -w '%{redirect_url}' "$authorize")        # the provider's consent page redirects
 back=$(curl -sS -o /dev/null -w '%{redirect_url}' "$callback")             # our callback redirects to the CRM
@@ -141,20 +141,20 @@ echo "   browser lands on: $back"
 echo "   replaying the callback: $(curl -sS -o /dev/null -w '%{redirect_url}' "$callback")"
 gina_calendar=$(echo "$back" | grep -o 'account=[0-9a-f-]*' | cut -d= -f2)
 
-echo "-- in Google, Gina adds a meeting; the webhook wakes the worker"
+echo "-- in Outlook, Gina adds a meeting; Graph's notification wakes the worker"
 for _ in $(seq 1 100); do  # the first sync and the push channel come right after the callback
   [ "$(sql -Atc "select count(*) from public.calendar_push_channels where calendar_account_id = '$gina_calendar' and status = 'active'")" = 1 ] \
     && [ "$(sql -Atc "select count(*) from public.calendar_sync_log where calendar_account_id = '$gina_calendar' and completed_at is not null")" -ge 1 ] && break
   sleep 0.1
 done
 begin=$(date +%s%N)
-control POST "google/users/gina.calendar@globex.example/calendars/primary/events" \
-  "{\"summary\":\"Quarterly planning\",\"start\":{\"dateTime\":\"${day}T10:00:00Z\"},\"end\":{\"dateTime\":\"${day}T11:00:00Z\"}}" >/dev/null
+control POST "microsoft/users/gina.calendar@globex.example/events" \
+  "{\"subject\":\"Board prep with Initech\",\"start\":{\"dateTime\":\"${day}T10:00:00\",\"timeZone\":\"UTC\"},\"end\":{\"dateTime\":\"${day}T11:00:00\",\"timeZone\":\"UTC\"}}" >/dev/null
 for _ in $(seq 1 200); do
-  [ "$(sql -Atc "select count(*) from public.appointments where title = 'Quarterly planning'")" = 1 ] && break
+  [ "$(sql -Atc "select count(*) from public.appointments where title = 'Board prep with Initech'")" = 1 ] && break
   sleep 0.02
 done
-echo "   'Quarterly planning' is in the CRM after $(( ($(date +%s%N) - begin) / 1000000 )) ms"
+echo "   'Board prep with Initech' is in the CRM after $(( ($(date +%s%N) - begin) / 1000000 )) ms"
 
 echo "-- Alice resolves her conflict through the API (keep the CRM's version)"
 conflict=$(api "$alice" "$acme" GET /v1/calendar/conflicts | python3 -c 'import json,sys; c = json.load(sys.stdin)["conflicts"]; print(c[0]["id"] if c else "")')

@@ -80,6 +80,24 @@ struct PushRenewalTests {
         }
     }
 
+    @Test("a dead grant marks the account as needing reconnection instead of failing every round")
+    func deadGrantLeavesTheRenewalList() async throws {
+        try await ServerHarness.withPush("push_dead_grant") { harness in
+            // The seed's accounts hold tokens no provider issued: refreshing them is invalid_grant.
+            #expect(try await harness.scalar(
+                "select connection_status from public.calendar_accounts where id = \(Demo.aliceCalendar)") == "connected")
+            let service = PushRenewalService(dependencies: harness.dependencies)
+            let first = await service.runOnce()
+            #expect((first["missing:failed"] ?? 0) >= 1, "\(first)")
+            #expect(try await harness.scalar(
+                "select connection_status from public.calendar_accounts where id = \(Demo.aliceCalendar)") == "needs_reauth")
+            let alice = try await harness.api("GET", "/v1/calendar/accounts/\(Demo.aliceCalendar.uuidString)", as: Demo.alice, in: Demo.acme)
+            #expect(try AccountAPITests.json(alice)["status"] as? String == "needs_reconnection")
+            let second = await service.runOnce()
+            #expect(second["missing:failed"] == nil, "a dead grant is not retried every round: \(second)")
+        }
+    }
+
     @Test("disconnect stops channels and subscriptions at the sandbox, revokes the grant and keeps appointments")
     func disconnect() async throws {
         try await ServerHarness.withPush("push_disconnect") { harness in

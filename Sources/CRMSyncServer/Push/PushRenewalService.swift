@@ -86,14 +86,30 @@ public struct PushRenewalService: Service {
                     oldCalendarID: renewal.calendarID)
                 return "replaced"
             }
-        } catch {
-            logger.warning("push channel renewal failed", metadata: ["error": "\(PushChannelManager.describe(error))"])
-            if let channel = renewal.channelID {
-                try? await PushChannelStore(database: self.dependencies.database).record(
-                    channel: channel, .failed, error: PushChannelManager.describe(error), as: renewal.owner)
+        } catch let error as ProviderError {
+            if case .reconnectRequired(let reason) = error {
+                // A dead grant: the account needs its owner, not another attempt every round.
+                // Marked as the sync does it, so it leaves the schedule and the renewal list.
+                logger.notice("push channel needs a reconnected account", metadata: ["error": "\(error)"])
+                try? await self.dependencies.database.withSession(renewal.owner, role: .worker) { connection in
+                    try await connection.query("select public.mark_calendar_account_reauth(\(renewal.accountID), \(reason))")
+                }
+                return "failed"
             }
-            return "failed"
+            return await self.failed(renewal, error: error, logger: logger)
+        } catch {
+            return await self.failed(renewal, error: error, logger: logger)
         }
+    }
+
+    /// Logs a failed renewal and records it on the channel (the next round retries it).
+    private func failed(_ renewal: PushChannelStore.Renewal, error: any Error, logger: Logger) async -> String {
+        logger.warning("push channel renewal failed", metadata: ["error": "\(PushChannelManager.describe(error))"])
+        if let channel = renewal.channelID {
+            try? await PushChannelStore(database: self.dependencies.database).record(
+                channel: channel, .failed, error: PushChannelManager.describe(error), as: renewal.owner)
+        }
+        return "failed"
     }
 
     /// The calendar the account syncs now (the renewal row carries the channel's).
