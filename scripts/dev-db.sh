@@ -52,7 +52,7 @@ start() {
   as_server mkdir -p "$run"
   if ! as_server "$pgbin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     as_server "$pgbin/pg_ctl" -D "$data" -w -l "$base/server.log" \
-      -o "-c listen_addresses='' -c port=$port -c unix_socket_directories='$run' -c fsync=off" \
+      -o "-c listen_addresses='' -c port=$port -c unix_socket_directories='$run' -c fsync=off -c max_connections=300" \
       start >/dev/null \
       || { tail -n 20 "$base/server.log" >&2; exit 1; }
   fi
