@@ -124,7 +124,10 @@ let package = Package(
         // Scratch databases for the test targets: created, migrated, seeded and dropped per test.
         .target(
             name: "CRMSyncTestSupport",
-            dependencies: ["CRMSyncDatabase", "PostgresClient"],
+            dependencies: [
+                "CRMSyncDatabase", "PostgresClient", "ProviderSandbox",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/Support"
         ),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),

@@ -2,8 +2,8 @@ import CRMSyncTestSupport
 import Foundation
 import Testing
 
-/// The psql-style SQL checks under Tests/sql/, run by psql itself on a scratch database
-/// (migrated and seeded), so `make test` runs them with everything else.
+/// The psql-style SQL checks under Tests/sql/, each run by psql itself on its own scratch
+/// database (migrated and seeded), so `make test` runs them with everything else.
 @Suite("SQL scripts")
 struct SQLScriptTests {
     static var psql: URL {
@@ -13,19 +13,40 @@ struct SQLScriptTests {
         return URL(fileURLWithPath: candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/bin/psql")
     }
 
-    @Test("Tests/sql/calendar_sync_test.sql: the sync engine's SQL API, step by step as the app calls it")
-    func calendarSyncChecks() async throws {
+    /// A script and the least number of `ok` lines it prints when it runs to its end.
+    struct Script: Sendable, CustomStringConvertible {
+        var file: String
+        var minimumChecks: Int
+        var description: String { self.file }
+    }
+
+    static let scripts = [
+        // The sync engine's SQL API, step by step as the app calls it.
+        Script(file: "calendar_sync_test.sql", minimumChecks: 50),
+        // The connect flow's state store: begin, single-use consume, expiry, finish, purge.
+        Script(file: "oauth_connect_test.sql", minimumChecks: 30),
+    ]
+
+    @Test("Tests/sql scripts pass to their end", arguments: SQLScriptTests.scripts)
+    func script(_ script: Script) async throws {
         try await TestDatabase.with("sqlscript") { database in
             let outcome = try await CommandLineRunner.run(
                 Self.psql,
                 [
                     "-X", "-v", "ON_ERROR_STOP=1", "-d", try database.admin.conninfoString(),
-                    "-f", database.root.appendingPathComponent("Tests/sql/calendar_sync_test.sql").path,
+                    "-f", database.root.appendingPathComponent("Tests/sql/\(script.file)").path,
                 ])
             let text = outcome.output
             #expect(outcome.status == 0, "\(text.split(separator: "\n").suffix(15).joined(separator: "\n"))")
             #expect(!text.contains("FAIL"))
-            #expect(text.contains("ok "), "the script checked nothing")
+            #expect(text.components(separatedBy: "ok ").count - 1 >= script.minimumChecks, "the script stopped early")
         }
+    }
+
+    @Test("every script under Tests/sql is run by this suite")
+    func everyScriptIsListed() throws {
+        let folder = TestDatabase.projectRoot.appendingPathComponent("Tests/sql").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix("_test.sql") }
+        #expect(Set(files) == Set(Self.scripts.map(\.file)))
     }
 }

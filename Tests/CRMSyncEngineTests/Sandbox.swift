@@ -15,15 +15,7 @@ struct Sandbox: Sendable {
     /// Runs `body` with a sandbox listening. The sandbox answers on the cooperative pool,
     /// so nothing in `body` may block a thread while waiting for it.
     static func run<T>(_ body: (Sandbox) async throws -> T) async throws -> T {
-        var quiet = Logger(label: "crmsync.sandbox")
-        quiet.logLevel = .critical  // its server reports a normal shutdown as an error
-        let sandbox = ProviderSandbox(configuration: SandboxConfiguration(host: "127.0.0.1", port: 0, seed: 11), logger: quiet)
-        let (ports, sink) = AsyncStream.makeStream(of: Int.self)
-        let server = Task { try await sandbox.run { sink.yield($0) } }
-        defer { server.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
-        return try await body(Sandbox(base: URL(string: "http://127.0.0.1:\(port)")!))
+        try await SandboxServer.run(seed: 11) { try await body(Sandbox(base: $0)) }
     }
 
     /// Calls the control API; returns the JSON answer.

@@ -35,7 +35,7 @@ struct ServerHarness: Sendable {
                     provider: provider, clientID: "sandbox-client", clientSecret: "sandbox-secret", organization: nil,
                     key: database.key, on: admin)
             }
-            return try await SandboxProcess.run { sandbox in
+            return try await SandboxServer.run(seed: 7) { sandbox in
                 let clock = TestClock()
                 var quiet = Logger(label: "crmsync.serve.test")
                 quiet.logLevel = .critical
@@ -195,20 +195,5 @@ enum FreePort {
         }
         guard named == 0 else { throw TestSetupError("getsockname() failed") }
         return Int(UInt16(bigEndian: address.sin_port))
-    }
-}
-
-/// A ProviderSandbox on a free loopback port for the duration of `body`.
-enum SandboxProcess {
-    static func run<T>(_ body: (URL) async throws -> T) async throws -> T {
-        var quiet = Logger(label: "crmsync.sandbox")
-        quiet.logLevel = .critical  // its server reports a normal shutdown as an error
-        let sandbox = ProviderSandbox(configuration: SandboxConfiguration(host: "127.0.0.1", port: 0, seed: 7), logger: quiet)
-        let (ports, sink) = AsyncStream.makeStream(of: Int.self)
-        let server = Task { try await sandbox.run { sink.yield($0) } }
-        defer { server.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
-        return try await body(URL(string: "http://127.0.0.1:\(port)")!)
     }
 }
