@@ -147,14 +147,17 @@ for _ in $(seq 1 100); do  # the first sync and the push channel come right afte
     && [ "$(sql -Atc "select count(*) from public.calendar_sync_log where calendar_account_id = '$gina_calendar' and completed_at is not null")" -ge 1 ] && break
   sleep 0.1
 done
+meeting="Board prep with Initech ($(date +%H:%M:%S))"  # new on every run of the demo
 begin=$(date +%s%N)
 control POST "microsoft/users/gina.calendar@globex.example/events" \
-  "{\"subject\":\"Board prep with Initech\",\"start\":{\"dateTime\":\"${day}T10:00:00\",\"timeZone\":\"UTC\"},\"end\":{\"dateTime\":\"${day}T11:00:00\",\"timeZone\":\"UTC\"}}" >/dev/null
+  "{\"subject\":\"$meeting\",\"start\":{\"dateTime\":\"${day}T10:00:00\",\"timeZone\":\"UTC\"},\"end\":{\"dateTime\":\"${day}T11:00:00\",\"timeZone\":\"UTC\"}}" >/dev/null
+arrived=no
 for _ in $(seq 1 200); do
-  [ "$(sql -Atc "select count(*) from public.appointments where title = 'Board prep with Initech'")" = 1 ] && break
+  [ "$(sql -Atc "select count(*) from public.appointments where title = '$meeting'")" = 1 ] && arrived=yes && break
   sleep 0.02
 done
-echo "   'Board prep with Initech' is in the CRM after $(( ($(date +%s%N) - begin) / 1000000 )) ms"
+[ "$arrived" = yes ] || { echo "the meeting did not reach the CRM; serve log:" >&2; tail -n 20 "$serve_log" >&2; exit 1; }
+echo "   '$meeting' is in the CRM after $(( ($(date +%s%N) - begin) / 1000000 )) ms"
 
 echo "-- Alice resolves her conflict through the API (keep the CRM's version)"
 conflict=$(api "$alice" "$acme" GET /v1/calendar/conflicts | python3 -c 'import json,sys; c = json.load(sys.stdin)["conflicts"]; print(c[0]["id"] if c else "")')

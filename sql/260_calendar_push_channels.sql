@@ -117,12 +117,21 @@ begin
   if p_expires_at is null then
     raise exception 'p_expires_at is required' using errcode = '22023';
   end if;
-  insert into public.calendar_push_channels
+  -- A provider may hand out an id we recorded before (a subscription id reused after its
+  -- predecessor ended, a sandbox restarted with the same seed): that row is this channel now.
+  insert into public.calendar_push_channels as c
          (organization_id, calendar_account_id, provider, calendar_id, external_id, resource_id, token_hash, expires_at)
   values (v_account.organization_id, v_account.id, v_account.provider, v_account.calendar_id, p_external_id,
           p_resource_id, p_token_hash, p_expires_at)
+  on conflict (organization_id, provider, external_id) do update
+     set calendar_id = excluded.calendar_id, resource_id = excluded.resource_id, token_hash = excluded.token_hash,
+         expires_at = excluded.expires_at, status = 'active', renewed_at = now(), failure_count = 0, last_error = null
+   where c.calendar_account_id = excluded.calendar_account_id
   returning id into v_id;
-  if p_replaces is not null then
+  if v_id is null then
+    raise exception 'external id already belongs to another account' using errcode = '23505';
+  end if;
+  if p_replaces is not null and p_replaces <> v_id then
     update public.calendar_push_channels c
        set status = 'replaced'
      where c.organization_id = v_account.organization_id and c.calendar_account_id = v_account.id

@@ -158,6 +158,15 @@ struct OAuthConnectFlowTests {
                        consecutive_failures = 4, sync_requested_at = null
                  where id = \(Demo.aliceCalendar) returning 'ok'
                 """)
+            // A channel opened under the old grant still looks live; the provider no longer knows it.
+            try await harness.scalar(
+                """
+                insert into public.calendar_push_channels (organization_id, calendar_account_id, provider, calendar_id,
+                                                           external_id, resource_id, token_hash, expires_at, status)
+                values (\(Demo.acme), \(Demo.aliceCalendar), 'google', 'primary', 'stale-channel', 'stale-resource',
+                        extensions.digest('old-secret', 'sha256'), now() + interval '2 days', 'active')
+                returning 'ok'
+                """)
             let count = try await Self.accountCount(harness)
             let again = try await Self.connect(
                 harness, as: Demo.alice, in: Demo.acme, ["provider": "google", "login_hint": "alice@acme.example"])
@@ -168,6 +177,12 @@ struct OAuthConnectFlowTests {
                 select concat_ws('|', connection_status, consecutive_failures, coalesce(last_error, '-'), sync_requested_at is not null)
                   from public.calendar_accounts where id = \(Demo.aliceCalendar)
                 """) == "connected|0|-|t")
+            // The reconnect opened a fresh channel at the provider and retired the stale one.
+            #expect(try await harness.scalar(
+                """
+                select string_agg(case when external_id = 'stale-channel' then 'stale:' else 'new:' end || status, ',' order by external_id = 'stale-channel')
+                  from public.calendar_push_channels where calendar_account_id = \(Demo.aliceCalendar)
+                """) == "new:active,stale:stopped")
         }
     }
 

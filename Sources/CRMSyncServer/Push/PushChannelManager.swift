@@ -128,8 +128,9 @@ public struct PushChannelManager: Sendable {
     public func replace(_ target: Target, channel: UUID, externalID: String?, resourceID: String?, oldCalendarID: String)
         async throws
     {
-        try await self.start(target, replacing: channel)
-        if let externalID {
+        let new = try await self.start(target, replacing: channel)
+        // The provider may reuse an id: then the "old" channel is the new one, still live.
+        if let externalID, new != channel {
             var old = target
             old.calendarID = oldCalendarID
             await self.stop(old, channel: channel, externalID: externalID, resourceID: resourceID)

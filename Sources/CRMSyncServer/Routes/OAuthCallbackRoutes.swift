@@ -11,7 +11,7 @@ import Logging
 /// The callback carries no caller token: the `state` binds it to the person and organization
 /// that started the flow. It is consumed first, whatever follows (single use). Then the code is
 /// exchanged with the stored PKCE verifier, the account created or reconnected with its tokens
-/// encrypted, its first sync requested and its push channel opened (unless one is live). The
+/// encrypted, its first sync requested and its push channel opened (a fresh one on reconnect). The
 /// browser always ends at the configured return URL with `status=connected&account=<id>` or
 /// `status=error&error=<code>`; no error creates an account. The code, state and verifier never
 /// reach a log line.
@@ -124,20 +124,32 @@ struct OAuthCallbackRoutes: Sendable {
         }
     }
 
-    /// Opens the account's push channel (Google) or subscription (Graph) unless a live one
-    /// exists (a reconnected account). A failure is logged, not fatal: the renewal service
-    /// opens missing channels, and the first sync runs anyway.
+    /// Opens the account's push channel (Google) or subscription (Graph). A reconnected
+    /// account gets a fresh one too, replacing those it had: they were opened under the old
+    /// grant, which may be gone (or, after a sandbox or tenant reset, the provider may no longer
+    /// know them), and a live-looking row would otherwise keep the account without pushes until
+    /// it expires. A failure is logged, not fatal: the renewal service opens missing channels,
+    /// and the first sync runs anyway.
     private func startPush(
         account: UUID, binding: OAuthConnectStates.Binding, provider: CalendarProviderKind, logger: Logger
     ) async {
         let owner = binding.identity
+        let manager = PushChannelManager(dependencies: self.dependencies)
+        let target = PushChannelManager.Target(account: account, owner: owner, provider: provider, calendarID: binding.calendarID)
         do {
-            let now = self.dependencies.now()
             let live = try await PushChannelStore(database: self.dependencies.database).liveChannels(account: account, as: owner)
-            guard !live.contains(where: { $0.status == "active" && $0.expiresAt > now && $0.calendarID == binding.calendarID })
-            else { return }
-            try await PushChannelManager(dependencies: self.dependencies).start(
-                .init(account: account, owner: owner, provider: provider, calendarID: binding.calendarID))
+            guard let previous = live.first else {
+                try await manager.start(target)
+                return
+            }
+            try await manager.replace(
+                target, channel: previous.id, externalID: previous.externalID, resourceID: previous.resourceID,
+                oldCalendarID: previous.calendarID)
+            for other in live.dropFirst() {
+                var old = target
+                old.calendarID = other.calendarID
+                await manager.stop(old, channel: other.id, externalID: other.externalID, resourceID: other.resourceID)
+            }
         } catch {
             logger.warning("opening the push channel failed; the renewal service will retry", metadata: ["error": "\(error)"])
         }
