@@ -80,6 +80,26 @@ struct PushRenewalTests {
         }
     }
 
+    @Test("a round runs in one process at a time: while another holds the renewal lock, nothing is touched")
+    func oneRoundAtATime() async throws {
+        try await ServerHarness.withPush("push_lock") { harness in
+            let account = try await harness.connectPushAccount(.google)
+            let service = PushRenewalService(dependencies: harness.dependencies)
+            // Another process's round, as far as Postgres can tell: a session holding the lock.
+            let other = try await harness.database.adminConnection()
+            try await other.query("select pg_advisory_lock(hashtext('crmsync.push_renewal'))")
+            #expect(await service.runOnce().isEmpty)
+            #expect(try await harness.channels(of: account).isEmpty, "no channel was opened while the lock was held")
+            try await other.query("select pg_advisory_unlock(hashtext('crmsync.push_renewal'))")
+            let started = await service.runOnce()
+            #expect((started["missing:started"] ?? 0) >= 1, "\(started)")
+            #expect(try await harness.channels(of: account).count == 1)
+            // The lock was given back: the next round runs (and finds nothing new to do for it).
+            let again = await service.runOnce()
+            #expect(again["missing:started"] == nil, "\(again)")
+        }
+    }
+
     @Test("a dead grant marks the account as needing reconnection instead of failing every round")
     func deadGrantLeavesTheRenewalList() async throws {
         try await ServerHarness.withPush("push_dead_grant") { harness in

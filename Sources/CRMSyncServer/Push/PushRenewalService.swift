@@ -2,6 +2,7 @@ import CRMSyncDatabase
 import CRMSyncProviders
 import Foundation
 import Logging
+import PostgresClient
 import ServiceLifecycle
 
 /// Keeps every syncing account's push channel alive: every `renewalInterval` it renews Graph
@@ -9,7 +10,14 @@ import ServiceLifecycle
 /// they expire, replaces failed ones and ones on a calendar the account no longer syncs, stops
 /// the channels of accounts that stopped syncing, and opens missing ones. Expiry is judged by
 /// `dependencies.now`, so tests move the clock instead of waiting days.
+///
+/// Any number of `crmsync serve` processes may run it: a round runs only while its process
+/// holds a session advisory lock, so two processes never renew (or replace) the same channel
+/// at once; one that dies releases the lock with its connection.
 public struct PushRenewalService: Service {
+    /// The advisory lock key of a renewal round (`hashtext('crmsync.push_renewal')`).
+    static let lockKey = "crmsync.push_renewal"
+
     let dependencies: ServerDependencies
 
     public init(dependencies: ServerDependencies) {
@@ -24,9 +32,28 @@ public struct PushRenewalService: Service {
         }
     }
 
-    /// One pass over everything due; returns what was done per reason and outcome.
+    /// One pass over everything due, unless another process is running one; returns what was
+    /// done per reason and outcome (empty when the round was skipped).
     @discardableResult
     public func runOnce() async -> [String: Int] {
+        do {
+            return try await self.dependencies.database.pool.withConnection { connection in
+                let locked = try await connection.query("select pg_try_advisory_lock(hashtext(\(Self.lockKey)))")
+                guard try locked.first?.decode(Bool.self, at: 0) == true else {
+                    self.dependencies.logger.debug("another process is renewing push channels; skipping this round")
+                    return [:]
+                }
+                let outcomes = await self.round()
+                try await connection.query("select pg_advisory_unlock(hashtext(\(Self.lockKey)))")
+                return outcomes
+            }
+        } catch {
+            self.dependencies.logger.error("push renewal round failed", metadata: ["error": "\(error)"])
+            return [:]
+        }
+    }
+
+    private func round() async -> [String: Int] {
         let store = PushChannelStore(database: self.dependencies.database)
         let settings = self.dependencies.configuration.push
         let due: [PushChannelStore.Renewal]
