@@ -48,13 +48,14 @@ struct WorkerWakeUpTests {
                     try await connection.query("select public.request_calendar_sync(\(harness.account))")
                 }
                 var arrived = false
-                while !arrived && ContinuousClock.now - changed < .seconds(5) {
+                // The worker polls once a minute: arriving within 10 s can only be the wake-up
+                // (the latency itself is measured and printed below, not asserted).
+                while !arrived && ContinuousClock.now - changed < .seconds(10) {
                     arrived = try await admin.query("select 1 from public.appointments where title = \(title)").first != nil
                     if !arrived { try await Task.sleep(for: .milliseconds(5)) }
                 }
                 let now = ContinuousClock.now
                 #expect(arrived, "round \(round): the event never reached the appointments table")
-                #expect(now - changed < .seconds(2), "round \(round): took \(now - changed)")
                 total.append(Self.milliseconds(now - changed))
                 afterRequest.append(Self.milliseconds(now - requested))
             }
@@ -80,7 +81,8 @@ struct WorkerWakeUpTests {
         wakeUp.signal()
         let started = ContinuousClock.now
         #expect(await wakeUp.wait(since: early, upTo: .seconds(30)))
-        #expect(ContinuousClock.now - started < .seconds(1))
+        // Bounds far below the 30 s timeouts: the point is "woken", not a speed (the machine may be busy).
+        #expect(ContinuousClock.now - started < .seconds(10))
         // Nothing new since the latest ticket: the wait times out.
         #expect(await wakeUp.wait(since: wakeUp.ticket(), upTo: .milliseconds(100)) == false)
         // Three waiting slots, a burst of signals: each wakes (once), promptly.
@@ -90,14 +92,14 @@ struct WorkerWakeUpTests {
         let burst = ContinuousClock.now
         for _ in 0..<1000 { wakeUp.signal() }
         for waiter in waiters { #expect(await waiter.value) }
-        #expect(ContinuousClock.now - burst < .seconds(1))
+        #expect(ContinuousClock.now - burst < .seconds(10))
         // A cancelled wait ends at once.
         let cancelled = Task { await wakeUp.wait(since: wakeUp.ticket(), upTo: .seconds(30)) }
         try await Task.sleep(for: .milliseconds(50))
         let cancelledAt = ContinuousClock.now
         cancelled.cancel()
         #expect(await cancelled.value == false)
-        #expect(ContinuousClock.now - cancelledAt < .seconds(1))
+        #expect(ContinuousClock.now - cancelledAt < .seconds(10))
     }
 
     static func milliseconds(_ duration: Duration) -> Double {
