@@ -70,7 +70,11 @@ struct PushRenewalTests {
                 "recorded failed once by the test, once by the failed replacement")
             let recovering = await service.runOnce()
             #expect(recovering["failed:replaced"] == 1, "\(recovering)")
-            #expect(try await harness.channels(of: google).map(\.status) == ["stopped", "stopped", "active"])
+            // The refused attempt is on record (stopped, with why); it never delivered anything.
+            #expect(try await harness.channels(of: google).map(\.status) == ["stopped", "stopped", "stopped", "active"])
+            #expect(try await harness.scalar(
+                "select count(*) from public.calendar_push_channels where calendar_account_id = \(google.id) and last_error like 'watch failed:%'")
+                == "1")
             let health = try await harness.scalar(
                 """
                 select count(*) from public.calendar_push_channel_health

@@ -47,10 +47,23 @@ public struct PushChannelManager: Sendable {
         let settings = self.dependencies.configuration.push
         switch target.provider {
         case .google:
+            // Google sends the channel's `sync` message as soon as it opens, possibly before
+            // `watch` has answered: the channel (whose id we choose) is recorded first, so that
+            // message finds it, and completed (resource id, expiry) once Google confirms.
             let requested = now.addingTimeInterval(settings.googleChannelLifetime.timeInterval)
-            let channel = try await self.clients.google(calendarID: target.calendarID, tokens: tokens).watch(
-                channelId: UUID().uuidString.lowercased(), address: self.dependencies.configuration.webhookURL("google"),
-                token: secret.value, expiration: requested)
+            let channelID = UUID().uuidString.lowercased()
+            let pending = try await self.store.register(
+                account: target.account, externalID: channelID, resourceID: nil, tokenHash: secret.hash, expiresAt: requested,
+                as: target.owner)
+            let channel: GoogleChannel
+            do {
+                channel = try await self.clients.google(calendarID: target.calendarID, tokens: tokens).watch(
+                    channelId: channelID, address: self.dependencies.configuration.webhookURL("google"), token: secret.value,
+                    expiration: requested)
+            } catch {
+                try? await self.store.record(channel: pending, .stopped, error: "watch failed: \(Self.describe(error))", as: target.owner)
+                throw error
+            }
             return try await self.store.register(
                 account: target.account, externalID: channel.id, resourceID: channel.resourceId, tokenHash: secret.hash,
                 expiresAt: channel.expiration ?? requested, replacing: replacing, as: target.owner)
