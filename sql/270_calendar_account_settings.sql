@@ -25,15 +25,10 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_account public.calendar_accounts;
+  -- The caller's own account, or 42501 (private.my_calendar_account, sql/260).
+  v_account public.calendar_accounts := private.my_calendar_account(p_account_id);
+  v_moved   boolean;
 begin
-  select a.* into v_account
-    from public.calendar_accounts a
-   where a.organization_id = private.current_org_id() and a.id = p_account_id and a.user_id = auth.uid()
-     for update;
-  if not found then
-    raise exception 'account not found' using errcode = '42501';
-  end if;
   if p_conflict_strategy is not null
      and p_conflict_strategy not in ('crm_wins', 'calendar_wins', 'latest_wins', 'manual') then
     raise exception 'conflict strategy must be crm_wins, calendar_wins, latest_wins or manual' using errcode = '22023';
@@ -42,20 +37,23 @@ begin
     raise exception 'calendar id must be 1 to 1024 characters' using errcode = '22023';
   end if;
 
-  if p_calendar_id is not null and p_calendar_id <> v_account.calendar_id then
-    -- Another calendar: nothing synced from the old one applies. Appointments stay in the CRM.
+  -- Another calendar: nothing synced from the old one applies. The comparison is made by the
+  -- UPDATE itself (row locked, re-checked after a concurrent change); appointments stay.
+  update public.calendar_accounts a
+     set calendar_id             = p_calendar_id,
+         sync_cursor             = null,
+         export_watermark        = null,
+         export_full_scan_at     = null,
+         export_watermark_staged = null,
+         export_full_scan_staged = false,
+         sync_requested_at       = now(),
+         next_sync_at            = now()
+   where a.organization_id = v_account.organization_id and a.id = v_account.id
+     and p_calendar_id is not null and a.calendar_id <> p_calendar_id
+  returning true into v_moved;
+  if v_moved then
     delete from public.calendar_event_mappings m
      where m.organization_id = v_account.organization_id and m.calendar_account_id = v_account.id;
-    update public.calendar_accounts a
-       set calendar_id             = p_calendar_id,
-           sync_cursor             = null,
-           export_watermark        = null,
-           export_full_scan_at     = null,
-           export_watermark_staged = null,
-           export_full_scan_staged = false,
-           sync_requested_at       = now(),
-           next_sync_at            = now()
-     where a.organization_id = v_account.organization_id and a.id = v_account.id;
   end if;
 
   update public.calendar_accounts a

@@ -24,18 +24,12 @@ struct DisconnectRoutes: Sendable {
         let removeMappings = try Self.flag(request.uri.queryParameters.get("remove_mappings"), name: "remove_mappings")
 
         // The caller's own account, or a 404 before anything happens.
-        let (provider, calendarID, connected) = try await self.dependencies.database.withSession(identity) { connection in
-            let rows = try await connection.query(
-                """
-                select a.provider, a.calendar_id, a.token_expires_at is not null or a.connection_status <> 'disconnected'
-                  from public.calendar_accounts a
-                 where a.id = \(id) and a.user_id = auth.uid() and a.organization_id = private.current_org_id()
-                """)
-            guard let row = rows.first else { throw APIError.notFound("calendar account") }
-            return (try row.decode(String.self, at: 0), try row.decode(String.self, at: 1), try row.decode(Bool.self, at: 2))
+        let current = try await self.dependencies.database.withSession(identity) { connection in
+            try await AccountRoutes.account(id, on: connection)
         }
-        if connected, let kind = CalendarProviderKind(rawValue: provider) {
-            let target = PushChannelManager.Target(account: id, owner: identity, provider: kind, calendarID: calendarID)
+        // A disconnected account has no tokens and no live channels left to act on.
+        if current.status != .disconnected, let kind = CalendarProviderKind(rawValue: current.provider) {
+            let target = PushChannelManager.Target(account: id, owner: identity, provider: kind, calendarID: current.calendarID)
             await PushChannelManager(dependencies: self.dependencies).stopAll(target)
             await self.revoke(target)
         }
