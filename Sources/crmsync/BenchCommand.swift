@@ -43,9 +43,14 @@ struct BenchCommand: AsyncParsableCommand {
 enum BenchReportFormatter {
     static func render(_ f: Benchmark.Figures, events: Int) -> String {
         func fixed(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
+        func ratio(_ value: Double) -> String { value > 0 && value.isFinite ? fixed(value) : "-" }
+        let detail = { (key: String) in f.detail[key] ?? 0 }
         let rows: [[String]] = [
             ["import vs COPY (throughput ratio)", fixed(f.import_vs_copy_ratio), ">= 0.5", f.import_vs_copy_ratio >= 0.5 ? "met" : "MISSED"],
+            ["  the writes alone vs the same COPY", ratio(detail("writes_alone_vs_copy_ratio")), "(detail)", ""],
+            ["  import vs COPY into bare temp tables", ratio(detail("import_vs_copy_bare_ratio")), "(detail)", ""],
             ["speed-up over naive import", fixed(f.naive_speedup, 1) + "x", ">= 30x", f.naive_speedup >= 30 ? "met" : "MISSED"],
+            ["import of the same events changed", fixed(detail("update_events_per_second"), 0) + " events/s", "(detail)", ""],
             ["no-change sync: provider requests", "\(f.incremental_provider_requests)", "1", f.incremental_provider_requests == 1 ? "met" : "MISSED"],
             ["no-change sync: database round trips", "\(f.incremental_db_roundtrips)", "constant", ""],
             ["no-change sync: \(events) vs 100 events (time)", fixed(f.incremental_size_ratio), "<= 1.2", f.incremental_size_ratio <= 1.2 ? "met" : "MISSED"],

@@ -40,22 +40,25 @@ struct BenchmarkFixture: Sendable {
     }
 }
 
-/// `count` synthetic events in the JSON shape `public.import_calendar_events` reads, in pages,
-/// and the same rows in COPY text format for the physical reference.
+/// `count` synthetic events in the JSON shape `public.import_calendar_events` reads, in pages.
+/// `revision` 1 is the first version of every event; a higher one changes each event's title
+/// and etag (the import then updates every appointment).
 struct BenchmarkEvents {
     let pages: [PostgresJSON]
     let count: Int
 
-    init(count: Int, pageSize: Int) {
+    init(count: Int, pageSize: Int, revision: Int = 1, withAppointmentIDs: Bool = false) {
         let base = Date(timeIntervalSince1970: 1_790_000_000)
+        let suffix = revision == 1 ? "" : " (v\(revision))"
         var pages: [PostgresJSON] = []
         var items: [String] = []
         for index in 0..<count {
             let start = base.addingTimeInterval(Double(index) * 3_600)
             let end = start.addingTimeInterval(1_800)
+            let appointment = withAppointmentIDs ? #""appointment_id":"\#(UUID().uuidString.lowercased())","# : ""
             items.append(
-                #"{"id":"bench\#(index)","etag":"\"e1\"","status":"confirmed","title":"Bench event \#(index)","#
-                    + #""description":null,"location":"Room \#(index % 40)","all_day":false,"#
+                #"{\#(appointment)"id":"bench\#(index)","etag":"\"e\#(revision)\"","status":"confirmed","#
+                    + #""title":"Bench event \#(index)\#(suffix)","description":null,"location":"Room \#(index % 40)","all_day":false,"#
                     + #""start":"\#(start.postgresText ?? "")","end":"\#(end.postgresText ?? "")","time_zone":"UTC","#
                     + #""updated":"\#(start.postgresText ?? "")"}"#)
             if items.count == pageSize || index == count - 1 {
