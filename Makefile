@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 
-.PHONY: all deps build demo test db-start db-stop clean
+.PHONY: all deps build demo test bench db-start db-stop clean
 
 all: build
 
@@ -19,6 +19,11 @@ demo: build
 
 test: deps
 	@scripts/test.sh
+
+# The speed figures of issue 4, from an optimized build, on the same database as the rest.
+bench: deps
+	$(SWIFT) build -c release --product crmsync
+	@source scripts/env.sh && .build/release/crmsync migrate >/dev/null && .build/release/crmsync bench $(BENCH_ARGS)
 
 db-start:
 	@scripts/dev-db.sh start
