@@ -25,6 +25,9 @@ struct SQLScriptTests {
         Script(file: "calendar_sync_test.sql", minimumChecks: 50),
         // The connect flow's state store: begin, single-use consume, expiry, finish, purge.
         Script(file: "oauth_connect_test.sql", minimumChecks: 30),
+        // Import and export read rows per event, not per mapping of the account, whatever the
+        // statistics know (the rows read are counted, nothing is timed).
+        Script(file: "import_plans_test.sql", minimumChecks: 11),
     ]
 
     @Test("Tests/sql scripts pass to their end", arguments: SQLScriptTests.scripts)
