@@ -7,11 +7,11 @@
  * single mapping, and plans made for that guess once read all of the account's mappings for
  * every event of a changed page (5-9 s a page) and for every export candidate (22 s a batch).
  * Here the database holds another account's 30,000 rows, analyzed, then the new account's
- * 8,000 (autovacuum off for the two tables, so nothing analyzes behind the test's back); the
+ * 4,000 (autovacuum off for the two tables, so nothing analyzes behind the test's back); the
  * rows each call reads are counted from the transaction's own statistics (pg_stat_get_xact_*):
  * they must grow with the page or the changes (at most 20 rows per event, 10 per changed
- * appointment: a few index probes each), not with the account (8,000 mappings) or the
- * organization (38,000 appointments).
+ * appointment: a few index probes each), not with the account (4,000 mappings) or the
+ * organization (34,000 appointments).
  *
  * Run on a scratch database holding every migration and demo/seed.sql, like the others here.
  */
@@ -25,7 +25,7 @@
 \set acc_perf '10000000-0000-4000-8000-0000000c00f1'
 \set bulk '10000000-0000-4000-8000-0000000000f2'
 \set acc_bulk '10000000-0000-4000-8000-0000000c00f2'
-\set mapped 8000
+\set mapped 4000
 \set page 200
 \set others 2000
 
@@ -54,7 +54,7 @@ grant execute on all functions in schema t to public;
 
 \echo '== 0. statistics of a database that knows its tables, but not the new account'
 -- another member's account with 30,000 mapped appointments, analyzed; the new account's
--- 8,000 rows then add too little for anyone to analyze again (ANALYZE's thresholds, and the
+-- 4,000 rows then add too little for anyone to analyze again (ANALYZE's thresholds, and the
 -- import's own refresh at 20 % growth), so the planner knows nothing of the new account
 insert into public.user_organizations (organization_id, user_id, role) values (:'acme', :'bulk', 'member'), (:'acme', :'perf', 'member');
 insert into public.calendar_accounts (id, organization_id, user_id, provider, email, calendar_id, conflict_strategy)
