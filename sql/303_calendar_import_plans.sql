@@ -17,9 +17,9 @@
  *     force_generic_plan: one plan per session, the same for every page, whatever the
  *     statistics say of one account. calendar_import_classify (same query, same decisions) is
  *     PL/pgSQL so that its plan is cached at all (an SQL function was planned on every call);
- *   - import_calendar_events inserts the appointments, then the mappings, each in its own
- *     statement; a mapping reads its appointment's crm_version with one index probe, so no
- *     plan can join the page to itself;
+ *   - import_calendar_events inserts the appointments (crm_version 1, spelled out), then the
+ *     mappings, each in its own statement, so no plan can join the page to itself; a new
+ *     mapping records version 1, a link reads its appointment's version with one index probe;
  *   - a classified event carries its JSON only when it becomes a conflict (the one place that
  *     stores it), not through every pass over the page;
  *   - the planner statistics refresh that import and export run on a growing table
@@ -237,10 +237,11 @@ begin
   -- New appointments and their mappings; links of events we created (client_id) whose
   -- record_calendar_exports never committed.
   if v_inserts then
+    -- crm_version spelled out: the mapping below records the version it was created at
     insert into public.appointments (id, organization_id, owner_id, title, description, location,
-                                     start_time, end_time, all_day, time_zone)
+                                     start_time, end_time, all_day, time_zone, crm_version)
     select r.appointment_id, v_org, v_user, r.title, r.description, r.location,
-           r.start_time, r.end_time, r.all_day, coalesce(r.time_zone, v_tz)
+           r.start_time, r.end_time, r.all_day, coalesce(r.time_zone, v_tz), 1
       from unnest(v_items) r
      where r.action = 'create';
 
@@ -251,14 +252,16 @@ begin
            case when r.action = 'create' or r.same_content then 'synced' else 'pending' end,
            case when r.action = 'create' then 'import' else 'export' end,
            now(),
-           case when r.action = 'create' or r.same_content then a.crm_version else a.crm_version - 1 end,
+           case when r.action = 'create' then 1
+                when r.same_content then a.crm_version
+                else a.crm_version - 1 end,
            r.remote_updated_at, false, r.ical_uid, r.series_id
       from unnest(v_items) r
-      -- the appointment just created or linked: one index probe per event, whatever the
-      -- planner guesses of the page's size
+      -- a linked appointment's version: one index probe per link, whatever the planner
+      -- guesses of the page's size
       left join lateral (
              select a.crm_version from public.appointments a
-              where a.organization_id = v_org and a.id = r.appointment_id
+              where r.action = 'link' and a.organization_id = v_org and a.id = r.appointment_id
               limit 1
            ) a on true
      where r.action = 'create' or (r.action = 'link' and r.mapping_id is null);
