@@ -15,7 +15,8 @@
  * not), which is what a generic plan (a page guessed at a few rows) keeps. So:
  *   - import_calendar_events and calendar_import_classify run with plan_cache_mode =
  *     force_generic_plan: one plan per session, the same for every page, whatever the
- *     statistics say of one account. calendar_import_classify (same query, same decisions) is
+ *     statistics say of one account (and jit = off: a generic plan's guesses must not buy a
+ *     compilation per call, see 304). calendar_import_classify (same query, same decisions) is
  *     PL/pgSQL so that its plan is cached at all (an SQL function was planned on every call);
  *   - import_calendar_events inserts the appointments (crm_version 1, spelled out), then the
  *     mappings, each in its own statement, so no plan can join the page to itself; a new
@@ -42,6 +43,7 @@ volatile
 set search_path = ''
 -- one plan per session, built for per-event index probes (see the header)
 set plan_cache_mode = force_generic_plan
+set jit = off
 as $$
 begin
   return (
@@ -188,6 +190,7 @@ volatile
 set search_path = ''
 -- one plan per session, built for per-event index probes (see the header)
 set plan_cache_mode = force_generic_plan
+set jit = off
 as $$
 #variable_conflict use_column
 declare

@@ -99,6 +99,18 @@ select public.start_calendar_sync(:'acc_perf', 'auto', 'bidirectional') as log_i
 select t.eq((select count(*) from public.calendar_export_batch(:'acc_perf', 10000)), 0::bigint, 'full scan: nothing to export');
 select public.finish_calendar_sync(:'log_id', 'success', 0, 0, 0, 0, 0, null, 'cursor-1', false);
 commit;
+-- nothing changed since: the next run's batch reads (next to) nothing
+begin;
+set local role crmsync_worker;
+select t.as_user(:'perf', :'acme');
+select public.start_calendar_sync(:'acc_perf', 'auto', 'bidirectional') as log_id \gset
+select t.rows_read() as before \gset
+select t.eq((select count(*) from public.calendar_export_batch(:'acc_perf', 1000)), 0::bigint, 'nothing changed: nothing to export');
+select t.rows_read() - :before as reads \gset
+\echo 'rows read for an export batch with nothing changed, in an account with' :mapped 'mappings:' :reads
+select t.eq(:reads < 100, true, 'rows read by an export batch with nothing changed: next to none');
+select public.finish_calendar_sync(:'log_id', 'success', 0, 0, 0, 0, 0, null, 'cursor-2', false);
+commit;
 -- people change appointments in the CRM: the account's owner some of theirs, another member
 -- many more of their own (candidates too: the batch looks at the organization's changes, as
 -- an appointment may have moved to another owner)
