@@ -5,11 +5,7 @@
  * this file). Each step runs as the app would (crmsync_worker or authenticated, with
  * request.jwt.claims and app.org_id); checks raise an exception (ON_ERROR_STOP stops psql).
  */
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset footer off
-\pset tuples_only on
-\pset format unaligned
+\ir test_helpers.psql
 \set acme '10000000-0000-4000-8000-000000000001'
 \set globex '20000000-0000-4000-8000-000000000001'
 \set alice '10000000-0000-4000-8000-0000000000a1'
@@ -19,7 +15,6 @@
 \set acc_bob '10000000-0000-4000-8000-0000000c0002'
 \set acc_gina '20000000-0000-4000-8000-0000000c0001'
 
-\ir test_helpers.psql
 create or replace function t.ev(p_id text, p_etag text, p_title text, p_start text, p_end text,
                                 p_status text default 'confirmed', p_extra jsonb default '{}') returns jsonb
 language sql as $$

@@ -15,11 +15,7 @@
  *
  * Run on a scratch database holding every migration and demo/seed.sql, like the others here.
  */
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset footer off
-\pset tuples_only on
-\pset format unaligned
+\ir test_helpers.psql
 \set acme '10000000-0000-4000-8000-000000000001'
 \set perf '10000000-0000-4000-8000-0000000000f1'
 \set acc_perf '10000000-0000-4000-8000-0000000c00f1'
@@ -29,7 +25,6 @@
 \set page 200
 \set others 2000
 
-\ir test_helpers.psql
 -- events e1..eN of one calendar, version p_rev (a new etag and title per version)
 create or replace function t.events(p_from int, p_count int, p_rev int) returns jsonb language sql as $$
   select jsonb_agg(jsonb_build_object(

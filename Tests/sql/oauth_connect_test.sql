@@ -6,11 +6,7 @@
  * Run on a scratch database holding every migration and demo/seed.sql (see run.sh next to
  * this file). Each step runs as the app would; checks raise an exception on failure.
  */
-\set ON_ERROR_STOP 1
-\set QUIET 1
-\pset footer off
-\pset tuples_only on
-\pset format unaligned
+\ir test_helpers.psql
 \set acme '10000000-0000-4000-8000-000000000001'
 \set globex '20000000-0000-4000-8000-000000000001'
 \set alice '10000000-0000-4000-8000-0000000000a1'
@@ -24,7 +20,6 @@
 \set state3 'state-three-0123456789abcdef0123456789abcdef'
 \set verifier 'verifier-0123456789abcdef0123456789abcdef-0123456789'
 
-\ir test_helpers.psql
 
 \echo '== 1. begin: a member of the active organization only, inputs validated, nothing in plaintext'
 begin;
