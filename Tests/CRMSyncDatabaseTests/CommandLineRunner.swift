@@ -1,6 +1,8 @@
 import CRMSyncTestSupport
 import Foundation
 
+@testable import CRMSyncDatabase
+
 /// Runs the built `crmsync` executable the way an operator would, and collects what it says.
 enum CommandLineRunner {
     static let executable = TestDatabase.projectRoot.appendingPathComponent(".build/debug/crmsync")
@@ -38,6 +40,15 @@ enum CommandLineRunner {
             }
         }
         return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    }
+
+    /// Runs `body` with the environment that points the executable at `database`, its key in
+    /// a private file (never on the command line) that is removed afterwards.
+    static func withEnvironment<T>(for database: TestDatabase, _ body: ([String: String?]) async throws -> T) async throws -> T {
+        let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("crmsync-key-\(UUID().uuidString)")
+        try Data(database.key.value.utf8).write(to: keyFile)
+        defer { try? FileManager.default.removeItem(at: keyFile) }
+        return try await body(try self.environment(for: database, keyFile: keyFile))
     }
 
     /// The environment that points the executable at a scratch database and its key.

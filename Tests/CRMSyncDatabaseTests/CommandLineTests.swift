@@ -23,26 +23,24 @@ struct CommandLineTests {
     @Test("migrate applies then reports nothing to do; audit passes, then fails naming a table without RLS")
     func migrateAndAudit() async throws {
         try await TestDatabase.with("cli", migrate: false) { database in
-            let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("crmsync-key-\(UUID().uuidString)")
-            try Data(database.key.value.utf8).write(to: keyFile)
-            defer { try? FileManager.default.removeItem(at: keyFile) }
-            let environment = try CommandLineRunner.environment(for: database, keyFile: keyFile)
-            let first = try await MigrationGate.shared.run { try await CommandLineRunner.run(["migrate"], environment: environment) }
-            #expect(first.status == 0, "\(first.output)")
-            #expect(first.output.contains("applied sql/000_extensions.sql"))
-            let second = try await MigrationGate.shared.run { try await CommandLineRunner.run(["migrate"], environment: environment) }
-            #expect(second.status == 0)
-            #expect(second.output.contains("0 applied"))
+            try await CommandLineRunner.withEnvironment(for: database) { environment in
+                let first = try await MigrationGate.shared.run { try await CommandLineRunner.run(["migrate"], environment: environment) }
+                #expect(first.status == 0, "\(first.output)")
+                #expect(first.output.contains("applied sql/000_extensions.sql"))
+                let second = try await MigrationGate.shared.run { try await CommandLineRunner.run(["migrate"], environment: environment) }
+                #expect(second.status == 0)
+                #expect(second.output.contains("0 applied"))
 
-            let passing = try await CommandLineRunner.run(["audit"], environment: environment)
-            #expect(passing.status == 0, "\(passing.output)")
-            #expect(passing.output.contains("audit passed"))
+                let passing = try await CommandLineRunner.run(["audit"], environment: environment)
+                #expect(passing.status == 0, "\(passing.output)")
+                #expect(passing.output.contains("audit passed"))
 
-            let admin = try await database.adminConnection()
-            try await admin.execute("create table public.forgot_rls (id uuid primary key, organization_id uuid not null)")
-            let failing = try await CommandLineRunner.run(["audit"], environment: environment)
-            #expect(failing.status == 1)
-            #expect(failing.output.contains("forgot_rls: row level security is not enabled and forced"), "\(failing.output)")
+                let admin = try await database.adminConnection()
+                try await admin.execute("create table public.forgot_rls (id uuid primary key, organization_id uuid not null)")
+                let failing = try await CommandLineRunner.run(["audit"], environment: environment)
+                #expect(failing.status == 1)
+                #expect(failing.output.contains("forgot_rls: row level security is not enabled and forced"), "\(failing.output)")
+            }
         }
     }
 

@@ -30,17 +30,15 @@ struct ConnectCommandTests {
     static func connect(
         _ database: TestDatabase, sandbox: URL, provider: String, user: UUID, org: UUID, email: String
     ) async throws -> CommandLineRunner.Outcome {
-        // The key goes through a private file, never the command line.
-        let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("crmsync-key-\(UUID().uuidString)")
-        try Data(database.key.value.utf8).write(to: keyFile)
-        defer { try? FileManager.default.removeItem(at: keyFile) }
-        var environment = try CommandLineRunner.environment(for: database, keyFile: keyFile)
-        environment["CRMSYNC_SANDBOX_URL"] = sandbox.absoluteString
-        return try await CommandLineRunner.run(
-            [
-                "connect", "--provider", provider, "--user", user.uuidString, "--org", org.uuidString,
-                "--login-hint", email, "--timeout", "20",
-            ], environment: environment)
+        try await CommandLineRunner.withEnvironment(for: database) { base in
+            var environment = base
+            environment["CRMSYNC_SANDBOX_URL"] = sandbox.absoluteString
+            return try await CommandLineRunner.run(
+                [
+                    "connect", "--provider", provider, "--user", user.uuidString, "--org", org.uuidString,
+                    "--login-hint", email, "--timeout", "20",
+                ], environment: environment)
+        }
     }
 
     static func registerSandboxClients(_ database: TestDatabase) async throws {
