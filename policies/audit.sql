@@ -4,8 +4,13 @@
  * Paste it into psql, or run `crmsync audit` (which fails when any `problem` is not null).
  * One row per table/view of schema public (item 'table' or 'view'), per policy ('policy'), per
  * grant ('grant': table-level, or column-level with the column list in `expression`), and per
- * security definer function in public/private/auth ('function', table_name null). Objects that
- * belong to extensions are skipped; an owner's implicit rights are not grants and are skipped.
+ * security definer function in public/private/auth ('function', table_name null), and per
+ * primary, unique and foreign key of a tenant table (organization_id not null) ('key'): each
+ * must include organization_id, so the tables can be distributed by organization (Citus,
+ * docs/sharding.md). Tables whose organization_id may be null also hold platform rows
+ * (audit_log, oauth_secrets): reference or coordinator tables there, not distributed.
+ * Objects that belong to extensions are skipped; an owner's implicit rights are not grants and
+ * are skipped.
  */
 with known_roles (rolname) as (
   values ('crmsync_owner'), ('authenticated'), ('crmsync_worker')
@@ -119,6 +124,29 @@ grant_rows as (
    cross join lateral (select case when g.grantee = 0 then 'PUBLIC'
                                    else pg_catalog.pg_get_userbyid(g.grantee)::text end as name) gr
 ),
+key_rows as (
+  select r.table_name, null::boolean as rls_enabled, null::boolean as rls_forced, 'key'::text as item,
+         k.name, k.kind as command, null::text as roles, k.definition as expression,
+         case when not (org.attnum = any (k.columns))
+              then k.kind || ' without organization_id: the table could not be distributed by organization' end as problem
+    from rels r
+    join pg_catalog.pg_attribute org on org.attrelid = r.oid and org.attname = 'organization_id' and not org.attisdropped
+                                    and org.attnotnull
+   cross join lateral (
+          select con.conname::text as name,
+                 case con.contype when 'p' then 'primary key' when 'u' then 'unique' else 'foreign key' end as kind,
+                 pg_catalog.pg_get_constraintdef(con.oid) as definition, con.conkey as columns
+            from pg_catalog.pg_constraint con
+           where con.conrelid = r.oid and con.contype in ('p', 'u', 'f')
+          union all
+          select i.indexrelid::regclass::text, 'unique index', pg_catalog.pg_get_indexdef(i.indexrelid),
+                 i.indkey::int2[]
+            from pg_catalog.pg_index i
+           where i.indrelid = r.oid and i.indisunique
+             and not exists (select 1 from pg_catalog.pg_constraint con where con.conindid = i.indexrelid)
+        ) k
+   where r.relkind in ('r', 'p')
+),
 function_rows as (
   select null::text as table_name, null::boolean as rls_enabled, null::boolean as rls_forced,
          'function'::text as item,
@@ -149,5 +177,6 @@ select table_name, rls_enabled, rls_forced, item, name, command, roles, expressi
   from (select * from table_rows
         union all select * from policy_rows
         union all select * from grant_rows
+        union all select * from key_rows
         union all select * from function_rows) audit
  order by table_name, item, name, command;

@@ -24,6 +24,20 @@ grant update (email, calendar_id, time_zone, sync_enabled, connection_status, la
   on table public.calendar_accounts to crmsync_worker;
 grant delete on table public.calendar_accounts to authenticated;
 
+-- Sync engine state (sql/migrations/200): every role that reads accounts reads it (no secrets
+-- among it; the API's status badges show lease_expires_at, sync_requested_at and last_error).
+-- A person may set sync_requested_at (request_calendar_sync) on their own account;
+-- the worker writes the run outcome (last_error, sync_requested_at) and the export watermark.
+-- The lease columns are written only by the security definer scheduling functions.
+grant select (lease_owner, lease_expires_at, sync_requested_at, last_error, export_watermark, export_full_scan_at,
+              export_watermark_staged, export_full_scan_staged)
+  on table public.calendar_accounts to authenticated, crmsync_worker;
+grant update (sync_requested_at)
+  on table public.calendar_accounts to authenticated;
+grant update (sync_requested_at, last_error, export_watermark, export_full_scan_at, export_watermark_staged,
+              export_full_scan_staged)
+  on table public.calendar_accounts to crmsync_worker;
+
 drop policy if exists calendar_accounts_authenticated_select on public.calendar_accounts;
 create policy calendar_accounts_authenticated_select on public.calendar_accounts
   for select to authenticated

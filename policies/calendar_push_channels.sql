@@ -5,7 +5,7 @@
  * A member reads the channels of their own calendar accounts; owners/admins read the active
  * organization's; super admins read all. The worker reads the channels of the account it
  * works for (its owner's identity). Nobody writes the table directly: channels are written
- * only through the security definer functions of sql/260_calendar_push_channels.sql (no
+ * only through the security definer functions in sql/functions (no
  * INSERT/UPDATE/DELETE grant). token_hash is a digest, never the secret itself, and is still
  * kept from client roles: the webhook reads it through public.calendar_push_channel_lookup.
  */

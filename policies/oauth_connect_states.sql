@@ -4,7 +4,7 @@
  * A person reads their own flows in the active organization (provider, calendar, times,
  * outcome), for showing "connecting…"; never the state hash nor the encrypted verifier.
  * Nobody inserts, updates or deletes directly: begin_calendar_connect,
- * consume_calendar_connect and finish_calendar_connect (security definer, sql/250) do.
+ * consume_calendar_connect and finish_calendar_connect (security definer, sql/functions) do.
  * The worker gets no table access at all (the callback has no identity; consume does its work).
  */
 revoke all on table public.oauth_connect_states from public, authenticated, crmsync_worker;

@@ -1,21 +1,44 @@
 import Foundation
 
 /// One SQL file of the schema, named by its path relative to the project root.
+///
+/// Two kinds, as in Flyway: a *migration* (`sql/migrations/NNN_name.sql`: roles, tables,
+/// columns, indexes, data moves) runs once and may never change afterwards; a *repeatable*
+/// file (`sql/functions`, `sql/views`, `sql/triggers`, `policies`) holds the one current text
+/// of its objects and runs again whenever that text changes, always after the migrations.
 public struct MigrationFile: Sendable, Hashable {
-    /// `sql/100_organizations.sql`, `policies/appointments.sql`, …
-    public var name: String
-    public var contents: String
-
-    public init(name: String, contents: String) {
-        self.name = name
-        self.contents = contents
+    public enum Kind: String, Sendable, Hashable {
+        case migration
+        case repeatable
     }
 
-    /// `sql/*.sql`, then `policies/*.sql`, each folder in file-name order.
-    /// `policies/audit.sql` is a report, not a migration, and is left out.
+    /// `sql/migrations/050_organizations.sql`, `sql/functions/private.current_org_id.sql`, …
+    public var name: String
+    public var contents: String
+    public var kind: Kind
+
+    public init(name: String, contents: String, kind: Kind = .migration) {
+        self.name = name
+        self.contents = contents
+        self.kind = kind
+    }
+
+    /// The folders in the order they are applied. Functions come before views, triggers and
+    /// policies, which refer to them; among functions the order does not matter (their bodies
+    /// are checked when they run, see `Migrator`).
+    public static let folders: [(path: String, kind: Kind)] = [
+        ("sql/migrations", .migration),
+        ("sql/functions", .repeatable),
+        ("sql/views", .repeatable),
+        ("sql/triggers", .repeatable),
+        ("policies", .repeatable),
+    ]
+
+    /// Every folder of `folders`, each in file-name order. `policies/audit.sql` is a report,
+    /// not part of the schema, and is left out.
     public static func load(root: URL) throws(MigrationError) -> [MigrationFile] {
         var files: [MigrationFile] = []
-        for folder in ["sql", "policies"] {
+        for (folder, kind) in self.folders {
             let directory = root.appendingPathComponent(folder)
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else {
                 throw .missingFolder(directory.path)
@@ -25,7 +48,7 @@ public struct MigrationFile: Sendable, Hashable {
                 guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
                     throw .unreadable("\(folder)/\(name)")
                 }
-                files.append(MigrationFile(name: "\(folder)/\(name)", contents: contents))
+                files.append(MigrationFile(name: "\(folder)/\(name)", contents: contents, kind: kind))
             }
         }
         return files
@@ -36,7 +59,7 @@ public struct MigrationFile: Sendable, Hashable {
 public enum MigrationError: Error, Sendable, CustomStringConvertible {
     case missingFolder(String)
     case unreadable(String)
-    /// An applied file was edited afterwards: schema changes go in a new file.
+    /// An applied migration was edited afterwards: schema changes go in a new migration.
     case changedAfterApply(file: String, applied: String, current: String)
     /// A file failed; the transaction of that file was rolled back.
     case failed(file: String, reason: String)
@@ -49,7 +72,7 @@ public enum MigrationError: Error, Sendable, CustomStringConvertible {
             "cannot read \(file)"
         case .changedAfterApply(let file, let applied, let current):
             "\(file) was changed after it was applied (checksum \(applied.prefix(12)) applied, "
-                + "\(current.prefix(12)) now); put schema changes in a new file instead"
+                + "\(current.prefix(12)) now); put schema changes in a new migration instead"
         case .failed(let file, let reason):
             "\(file) failed and was rolled back: \(reason)"
         }

@@ -26,7 +26,7 @@ struct CommandLineTests {
             try await CommandLineRunner.withEnvironment(for: database) { environment in
                 let first = try await MigrationGate.shared.run { try await CommandLineRunner.run(["migrate"], environment: environment) }
                 #expect(first.status == 0, "\(first.output)")
-                #expect(first.output.contains("applied sql/000_extensions.sql"))
+                #expect(first.output.contains("applied sql/migrations/000_extensions.sql"))
                 let second = try await MigrationGate.shared.run { try await CommandLineRunner.run(["migrate"], environment: environment) }
                 #expect(second.status == 0)
                 #expect(second.output.contains("0 applied"))

@@ -17,10 +17,10 @@ struct OperationsTests {
             #expect(try AccountAPITests.json(ready)["status"] as? String == "ready")
 
             let admin = try await harness.database.adminConnection()
-            try await admin.query("delete from crmsync.schema_migrations where filename = 'sql/270_calendar_account_settings.sql'")
+            try await admin.query("delete from crmsync.schema_migrations where filename = 'sql/migrations/270_calendar_account_settings.sql'")
             let notReady = try await harness.send("GET", "/readyz")
             #expect(notReady.status == 503)
-            #expect(try AccountAPITests.json(notReady)["pending_migrations"] as? [String] == ["sql/270_calendar_account_settings.sql"])
+            #expect(try AccountAPITests.json(notReady)["pending_migrations"] as? [String] == ["sql/migrations/270_calendar_account_settings.sql"])
         }
     }
 

@@ -1,0 +1,19 @@
+/*
+ * private.is_super_admin.sql — True when auth.uid() is listed in private.super_admins (read-only
+ * reach across organizations).
+ */
+set local role crmsync_owner;
+
+create or replace function private.is_super_admin()
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select exists (select 1 from private.super_admins sa where sa.user_id = auth.uid())
+$$;
+comment on function private.is_super_admin() is
+  'True when auth.uid() is listed in private.super_admins (read-only reach across organizations).';
+revoke execute on function private.is_super_admin() from public;
+grant execute on function private.is_super_admin() to authenticated, crmsync_worker;

@@ -1,0 +1,29 @@
+/*
+ * public.calendar_push_channel_lookup.sql — Webhook (no identity; crmsync_worker only): the
+ * channel with this provider and external id (Google channel id / Graph subscription id), its
+ * account's owner, the sha256 of its secret, status and expiry. The caller compares the
+ * presented secret's hash in constant time before acting.
+ */
+set local role crmsync_owner;
+
+-- webhooks -----------------------------------------------------------------------------------
+
+create or replace function public.calendar_push_channel_lookup(p_provider text, p_external_id text)
+returns table (channel_id uuid, organization_id uuid, user_id uuid, calendar_account_id uuid, token_hash bytea,
+               status text, expires_at timestamptz, resource_id text)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select c.id, c.organization_id, a.user_id, c.calendar_account_id, c.token_hash, c.status, c.expires_at, c.resource_id
+    from public.calendar_push_channels c
+    join public.calendar_accounts a on a.organization_id = c.organization_id and a.id = c.calendar_account_id
+   where c.provider = p_provider and c.external_id = p_external_id
+   order by (c.status = 'active') desc, c.created_at desc
+   limit 1
+$$;
+comment on function public.calendar_push_channel_lookup(text, text) is
+  'Webhook (no identity; crmsync_worker only): the channel with this provider and external id (Google channel id / Graph subscription id), its account''s owner, the sha256 of its secret, status and expiry. The caller compares the presented secret''s hash in constant time before acting.';
+revoke execute on function public.calendar_push_channel_lookup(text, text) from public;
+grant execute on function public.calendar_push_channel_lookup(text, text) to crmsync_worker;
