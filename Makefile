@@ -20,7 +20,7 @@ demo: build
 test: deps
 	@scripts/test.sh
 
-# The speed figures of issue 4, from an optimized build, on the same database as the rest.
+# The speed figures of docs/performance.md, from an optimized build, on the same database as the rest.
 bench: deps
 	$(SWIFT) build -c release --product crmsync
 	@source scripts/env.sh && .build/release/crmsync migrate >/dev/null && .build/release/crmsync bench $(BENCH_ARGS)

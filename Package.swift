@@ -1,7 +1,11 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 // crmsync: calendar and email sync for a multi-tenant CRM. Postgres holds the rules; this
 // package is the thin courier between it and the providers' APIs.
 import PackageDescription
+
+// The project's own targets build without a warning, enforced: any warning fails the build.
+// Dependencies are not affected (SwiftPM applies these settings to our targets only).
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
 
 let package = Package(
     name: "crmsync",
@@ -43,7 +47,8 @@ let package = Package(
             dependencies: [
                 "CLibPQ",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         // The crmsync schema as seen from Swift: migrations, policy audit, per-user sessions,
         // secret keys and rotation, demo data.
@@ -52,17 +57,19 @@ let package = Package(
             dependencies: [
                 "PostgresClient",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         // Small pieces both the clients and the sandbox need (SHA-256 for PKCE, a seeded generator).
-        .target(name: "CRMSyncSupport"),
+        .target(name: "CRMSyncSupport", swiftSettings: strict),
         // Google Calendar and Microsoft Graph clients, OAuth 2.0, the normalized event model.
         .target(
             name: "CRMSyncProviders",
             dependencies: [
                 "CRMSyncSupport",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         // A local emulator of the providers' HTTP APIs (tests, demo, no-credential use).
         .target(
@@ -74,7 +81,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         // Two-way calendar sync of one account, and the worker that schedules accounts.
         .target(
@@ -85,7 +93,8 @@ let package = Package(
                 "PostgresClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         // `crmsync serve`: the backend API, the OAuth callback, webhooks, health and metrics.
         .target(
@@ -105,7 +114,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("openapi.json")]
+            resources: [.copy("openapi.json")],
+            swiftSettings: strict
         ),
         .executableTarget(
             name: "crmsync",
@@ -119,7 +129,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         // Scratch databases for the test targets: created, migrated, seeded and dropped per test.
         .target(
@@ -128,19 +139,22 @@ let package = Package(
                 "CRMSyncDatabase", "PostgresClient", "ProviderSandbox",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Tests/Support"
+            path: "Tests/Support",
+            swiftSettings: strict
         ),
-        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"], swiftSettings: strict),
         .testTarget(
             name: "CRMSyncDatabaseTests",
             dependencies: [
                 "CRMSyncDatabase", "CRMSyncTestSupport", "PostgresClient", "ProviderSandbox",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         .testTarget(
             name: "CRMSyncProvidersTests",
-            dependencies: ["CRMSyncProviders", "CRMSyncSupport", "ProviderSandbox"]
+            dependencies: ["CRMSyncProviders", "CRMSyncSupport", "ProviderSandbox"],
+            swiftSettings: strict
         ),
         .testTarget(
             name: "CRMSyncEngineTests",
@@ -148,7 +162,8 @@ let package = Package(
                 "CRMSyncEngine", "CRMSyncDatabase", "CRMSyncProviders", "CRMSyncSupport", "CRMSyncTestSupport", "PostgresClient",
                 "ProviderSandbox",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         .testTarget(
             name: "CRMSyncServerTests",
@@ -158,7 +173,8 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         .testTarget(
             name: "ProviderSandboxTests",
@@ -168,7 +184,8 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: strict
         ),
     ],
     swiftLanguageModes: [.v6]

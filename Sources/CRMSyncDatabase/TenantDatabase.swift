@@ -20,6 +20,7 @@ public struct TenantDatabase: Sendable {
     /// Runs `body` in one transaction as `identity` (or as nobody, when `nil`) in `role`.
     /// With `secrets: true` the transaction also holds the encryption key, for the SQL
     /// functions that encrypt or decrypt tokens; without it they fail cleanly.
+    @discardableResult
     public func withSession<T>(
         _ identity: Identity?, role: SessionRole = .authenticated, secrets: Bool = false,
         _ body: (PostgresConnection) async throws -> T

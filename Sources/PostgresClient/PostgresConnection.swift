@@ -98,6 +98,7 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Runs `body` inside `BEGIN … COMMIT`, rolling back when it throws.
+    @discardableResult
     public func transaction<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await self.execute("begin")
         do {

@@ -26,7 +26,7 @@ struct CrashTests {
         environment["CRMSYNC_ROOT"] = database.root.path
         environment["CRMSYNC_SANDBOX_URL"] = sandbox.base.absoluteString
         process.environment = environment
-        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
         try handle.seekToEnd()
         process.standardOutput = handle

@@ -25,7 +25,7 @@ struct TenancyTests {
                     try await alice.engine.sync(account: gina.account, as: alice.owner)
                 }
                 // The SQL functions themselves, called in A's worker session with B's account id.
-                let events = try PostgresJSON(text: #"[{"id":"intruder","status":"confirmed","title":"x","all_day":false,"start":"2030-01-01T10:00:00Z","end":"2030-01-01T11:00:00Z","time_zone":"UTC"}]"#)
+                let events = PostgresJSON(text: #"[{"id":"intruder","status":"confirmed","title":"x","all_day":false,"start":"2030-01-01T10:00:00Z","end":"2030-01-01T11:00:00Z","time_zone":"UTC"}]"#)
                 for statement: SQL in [
                     "select * from public.import_calendar_events(\(gina.account), \(events)::jsonb)",
                     "select * from public.calendar_export_batch(\(gina.account), 10)",

@@ -132,6 +132,7 @@ struct ServerHarness: Sendable {
     }
 
     /// One value from the database as the administrator (first column of the first row, as text).
+    @discardableResult
     func scalar(_ sql: SQL) async throws -> String? {
         let connection = try await self.database.adminConnection()
         return try await connection.query(sql).first?.decode(String?.self, at: 0)

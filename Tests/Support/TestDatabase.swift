@@ -37,6 +37,7 @@ public struct TestDatabase: Sendable {
     }
 
     /// Runs `body` against a fresh, migrated database and drops it afterwards.
+    @discardableResult
     public static func with<T>(
         _ label: String, seed: Bool = true, migrate: Bool = true, _ body: (TestDatabase) async throws -> T
     ) async throws -> T {

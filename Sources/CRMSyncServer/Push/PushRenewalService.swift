@@ -119,7 +119,7 @@ public struct PushRenewalService: Service {
                 // Marked as the sync does it, so it leaves the schedule and the renewal list.
                 logger.notice("push channel needs a reconnected account", metadata: ["error": "\(error)"])
                 try? await self.dependencies.database.withSession(renewal.owner, role: .worker) { connection in
-                    try await connection.query("select public.mark_calendar_account_reauth(\(renewal.accountID), \(reason))")
+                    _ = try await connection.query("select public.mark_calendar_account_reauth(\(renewal.accountID), \(reason))")
                 }
                 return "failed"
             }
