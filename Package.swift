@@ -133,6 +133,11 @@ let package = Package(
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
         .testTarget(
             name: "CRMSyncDatabaseTests",
+            dependencies: ["CRMSyncDatabase", "CRMSyncTestSupport", "PostgresClient"]
+        ),
+        // The executables as an operator runs them (`.build/debug/crmsync`, built with the tests).
+        .testTarget(
+            name: "CRMSyncCLITests",
             dependencies: [
                 "CRMSyncDatabase", "CRMSyncTestSupport", "PostgresClient", "ProviderSandbox",
                 .product(name: "Logging", package: "swift-log"),
