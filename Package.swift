@@ -121,14 +121,24 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // Scratch databases for the test targets: created, migrated, seeded and dropped per test.
+        // Scratch databases for the test targets: created, migrated, seeded and dropped per test;
+        // and the runner of the built executables.
         .target(
             name: "CRMSyncTestSupport",
             dependencies: [
-                "CRMSyncDatabase", "PostgresClient", "ProviderSandbox",
+                "CRMSyncDatabase", "PostgresClient",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/Support"
+        ),
+        // The one sandbox starter of the test targets (no database, so the provider tests can use it).
+        .target(
+            name: "CRMSyncSandboxSupport",
+            dependencies: [
+                "ProviderSandbox",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/SandboxSupport"
         ),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
         .testTarget(
@@ -139,19 +149,18 @@ let package = Package(
         .testTarget(
             name: "CRMSyncCLITests",
             dependencies: [
-                "CRMSyncDatabase", "CRMSyncTestSupport", "PostgresClient", "ProviderSandbox",
-                .product(name: "Logging", package: "swift-log"),
+                "CRMSyncDatabase", "CRMSyncTestSupport", "CRMSyncSandboxSupport", "PostgresClient",
             ]
         ),
         .testTarget(
             name: "CRMSyncProvidersTests",
-            dependencies: ["CRMSyncProviders", "CRMSyncSupport", "ProviderSandbox"]
+            dependencies: ["CRMSyncProviders", "CRMSyncSupport", "CRMSyncSandboxSupport", "ProviderSandbox"]
         ),
         .testTarget(
             name: "CRMSyncEngineTests",
             dependencies: [
                 "CRMSyncEngine", "CRMSyncDatabase", "CRMSyncProviders", "CRMSyncSupport", "CRMSyncTestSupport", "PostgresClient",
-                "ProviderSandbox",
+                "CRMSyncSandboxSupport", "ProviderSandbox",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -159,7 +168,7 @@ let package = Package(
             name: "CRMSyncServerTests",
             dependencies: [
                 "CRMSyncServer", "CRMSyncDatabase", "CRMSyncEngine", "CRMSyncProviders", "CRMSyncSupport",
-                "CRMSyncTestSupport", "PostgresClient", "ProviderSandbox",
+                "CRMSyncTestSupport", "CRMSyncSandboxSupport", "PostgresClient", "ProviderSandbox",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
