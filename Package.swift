@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "crmsync", targets: ["crmsync"]),
+        .executable(name: "crmsync-bench", targets: ["CRMSyncBench"]),
         .library(name: "PostgresClient", targets: ["PostgresClient"]),
         .library(name: "CRMSyncDatabase", targets: ["CRMSyncDatabase"]),
         .library(name: "CRMSyncProviders", targets: ["CRMSyncProviders"]),
@@ -121,6 +122,20 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // `crmsync-bench`: the speed figures, kept out of the service's executable. It works in its
+        // own schema and a throwaway organization of the database it is pointed at, and drops both.
+        .executableTarget(
+            name: "CRMSyncBench",
+            dependencies: [
+                "CRMSyncEngine",
+                "CRMSyncDatabase",
+                "CRMSyncProviders",
+                "ProviderSandbox",
+                "PostgresClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Scratch databases for the test targets: created, migrated, seeded and dropped per test;
         // and the runner of the built executables.
         .target(
@@ -145,7 +160,8 @@ let package = Package(
             name: "CRMSyncDatabaseTests",
             dependencies: ["CRMSyncDatabase", "CRMSyncTestSupport", "PostgresClient"]
         ),
-        // The executables as an operator runs them (`.build/debug/crmsync`, built with the tests).
+        // The executables as an operator runs them (`.build/debug/crmsync` and `crmsync-bench`,
+        // built with the tests).
         .testTarget(
             name: "CRMSyncCLITests",
             dependencies: [

@@ -5,18 +5,19 @@ import Testing
 
 @testable import CRMSyncDatabase
 
-/// `crmsync bench` runs every measurement end to end and reports each figure, without leaving
+/// `crmsync-bench` runs every measurement end to end and reports each figure, without leaving
 /// anything behind. (What it measures is for people to read; nothing here times anything.)
-@Suite("crmsync bench")
+@Suite("crmsync-bench")
 struct BenchCommandTests {
     @Test("--json prints every figure the issue names, plausible, and the database is left as it was")
     func printsEveryFigure() async throws {
         try await TestDatabase.with("bench") { database in
             try await CommandLineRunner.withEnvironment(for: database) { environment in
                 let admin = try await database.adminConnection()
-                let before = try await Self.rowCounts(admin)
+                let before = try await Self.footprint(admin)
 
-                let outcome = try await CommandLineRunner.run(["bench", "--events", "200", "--json"], environment: environment)
+                let outcome = try await CommandLineRunner.run(
+                    CommandLineRunner.benchExecutable, ["--events", "200", "--json"], environment: environment)
                 #expect(outcome.status == 0, "\(outcome.output)")
                 let json = try #require(outcome.output.firstIndex(of: "{").map { String(outcome.output[$0...]) }, "\(outcome.output)")
                 let figures = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
@@ -41,29 +42,73 @@ struct BenchCommandTests {
                     #expect(((detail[key] as? NSNumber)?.doubleValue ?? 0) > 0, "\(key) in \(json)")
                 }
 
-                // the throwaway organization is gone, with everything in it; nothing else changed
-                #expect(try await Self.rowCounts(admin) == before)
-                let leftovers = try await admin.query("select count(*) from pg_catalog.pg_tables where tablename like 'bench\\_%'")
-                #expect(try leftovers.first?.decode(Int.self, at: 0) == 0)
+                // The throwaway organization is gone with everything in it, and so is the bench's
+                // schema: every table of every schema holds the rows it held, no table, schema or
+                // role was added. The audit trail is append-only by design (it outlives a deleted
+                // organization): what it gained is the bench organization's and nobody else's.
+                let after = try await Self.footprint(admin)
+                #expect(after.rows.filter { $0.key != "public.audit_log" } == before.rows.filter { $0.key != "public.audit_log" })
+                #expect(after.relations == before.relations, "relations added: \(after.relations.subtracting(before.relations).sorted())")
+                #expect(after.schemas == before.schemas, "schemas added: \(after.schemas.subtracting(before.schemas).sorted())")
+                #expect(after.roles == before.roles, "roles added: \(after.roles.subtracting(before.roles).sorted())")
+                #expect(!after.schemas.contains("crmsync_bench"))
+                let added = try await admin.query(
+                    """
+                    select count(*), count(*) filter (where organization_id is null
+                                                        or organization_id in (select id from public.organizations))
+                      from public.audit_log where id > \(before.lastAuditID)
+                    """)
+                let row = try #require(added.first)
+                #expect(try row.decode(Int.self, at: 1) == 0, "the bench audited something outside its own organization")
+                #expect(try row.decode(Int.self, at: 0) == (after.rows["public.audit_log"] ?? 0) - (before.rows["public.audit_log"] ?? 0))
             }
         }
     }
 
     @Test("too few events is refused with one line")
     func refusesTooFewEvents() async throws {
-        let outcome = try await CommandLineRunner.run(["bench", "--events", "100"])
+        let outcome = try await CommandLineRunner.run(CommandLineRunner.benchExecutable, ["--events", "100"])
         #expect(outcome.status != 0)
         #expect(outcome.output.contains("--events must be at least 200"), "\(outcome.output)")
     }
 
-    static func rowCounts(_ admin: PostgresConnection) async throws -> [Int] {
-        let rows = try await admin.query(
-            """
-            select (select count(*) from public.organizations), (select count(*) from public.user_organizations),
-                   (select count(*) from public.calendar_accounts), (select count(*) from public.appointments),
-                   (select count(*) from public.calendar_event_mappings), (select count(*) from public.calendar_sync_log)
-            """)
-        let row = try #require(rows.first)
-        return try (0..<6).map { try row.decode(Int.self, at: $0) }
+    /// What a run could leave behind: the rows of every ordinary table outside the system
+    /// schemas, the relations and schemas that exist, the cluster's roles.
+    struct Footprint {
+        var rows: [String: Int] = [:]
+        var relations: Set<String> = []
+        var schemas: Set<String> = []
+        var roles: Set<String> = []
+        var lastAuditID = 0
+    }
+
+    static func footprint(_ admin: PostgresConnection) async throws -> Footprint {
+        var footprint = Footprint()
+        let system = "('pg_catalog', 'information_schema', 'pg_toast')"
+        let tables = try await admin.query(
+            SQL(stringLiteral: """
+                select format('%I.%I', n.nspname, c.relname) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                 where c.relkind in ('r', 'p') and n.nspname not in \(system) and n.nspname not like 'pg_temp%'
+                """)
+        ).rows.map { try $0.decode(String.self, at: 0) }
+        for table in tables {
+            let count = try await admin.query(SQL(stringLiteral: "select count(*) from \(table)"))
+            footprint.rows[table] = try count.first?.decode(Int.self, at: 0) ?? -1
+        }
+        footprint.relations = Set(
+            try await admin.query(
+                SQL(stringLiteral: """
+                    select format('%I.%I', n.nspname, c.relname) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                     where n.nspname not in \(system) and n.nspname not like 'pg_temp%' and n.nspname not like 'pg_toast_temp%'
+                    """)
+            ).rows.map { try $0.decode(String.self, at: 0) })
+        // A session's temporary schema stays in the catalog, empty, for the next session to reuse.
+        footprint.schemas = Set(
+            try await admin.query(
+                "select nspname::text from pg_namespace where nspname not like 'pg\\_temp\\_%' and nspname not like 'pg\\_toast\\_temp\\_%'"
+            ).rows.map { try $0.decode(String.self, at: 0) })
+        footprint.roles = Set(try await admin.query("select rolname::text from pg_roles").rows.map { try $0.decode(String.self, at: 0) })
+        footprint.lastAuditID = try await admin.query("select coalesce(max(id), 0) from public.audit_log").first?.decode(Int.self, at: 0) ?? 0
+        return footprint
     }
 }
