@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "crmsync", targets: ["crmsync"]),
+        .executable(name: "crmsync-bench", targets: ["CRMSyncBench"]),
         .library(name: "PostgresClient", targets: ["PostgresClient"]),
         .library(name: "CRMSyncDatabase", targets: ["CRMSyncDatabase"]),
         .library(name: "CRMSyncProviders", targets: ["CRMSyncProviders"]),
@@ -132,35 +133,67 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Scratch databases for the test targets: created, migrated, seeded and dropped per test.
+        // `crmsync-bench`: the speed figures, kept out of the service's executable. It works in its
+        // own schema and a throwaway organization of the database it is pointed at, and drops both.
+        .executableTarget(
+            name: "CRMSyncBench",
+            dependencies: [
+                "CRMSyncEngine",
+                "CRMSyncDatabase",
+                "CRMSyncProviders",
+                "ProviderSandbox",
+                "PostgresClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Scratch databases for the test targets: created, migrated, seeded and dropped per test;
+        // and the runner of the built executables.
         .target(
             name: "CRMSyncTestSupport",
             dependencies: [
-                "CRMSyncDatabase", "PostgresClient", "ProviderSandbox",
+                "CRMSyncDatabase", "PostgresClient",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/Support",
             swiftSettings: strict
         ),
+        // The one sandbox starter of the test targets (no database, so the provider tests can use it).
+        .target(
+            name: "CRMSyncSandboxSupport",
+            dependencies: [
+                "ProviderSandbox",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/SandboxSupport",
+            swiftSettings: strict
+        ),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"], swiftSettings: strict),
         .testTarget(
             name: "CRMSyncDatabaseTests",
+            dependencies: ["CRMSyncDatabase", "CRMSyncTestSupport", "PostgresClient"],
+            swiftSettings: strict
+        ),
+        // The executables as an operator runs them (`.build/debug/crmsync` and `crmsync-bench`,
+        // built with the tests).
+        .testTarget(
+            name: "CRMSyncCLITests",
             dependencies: [
-                "CRMSyncDatabase", "CRMSyncTestSupport", "PostgresClient", "ProviderSandbox",
-                .product(name: "Logging", package: "swift-log"),
+                "CRMSyncDatabase", "CRMSyncTestSupport", "CRMSyncSandboxSupport", "PostgresClient",
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "CRMSyncProvidersTests",
-            dependencies: ["CRMSyncProviders", "CRMSyncSupport", "ProviderSandbox"],
+            dependencies: ["CRMSyncProviders", "CRMSyncSupport", "CRMSyncSandboxSupport", "ProviderSandbox"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "CRMSyncEngineTests",
             dependencies: [
                 "CRMSyncEngine", "CRMSyncDatabase", "CRMSyncProviders", "CRMSyncSupport", "CRMSyncTestSupport", "PostgresClient",
-                "ProviderSandbox",
+                "CRMSyncSandboxSupport", "ProviderSandbox",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -169,7 +202,7 @@ let package = Package(
             name: "CRMSyncServerTests",
             dependencies: [
                 "CRMSyncServer", "CRMSyncDatabase", "CRMSyncEngine", "CRMSyncProviders", "CRMSyncSupport",
-                "CRMSyncTestSupport", "PostgresClient", "ProviderSandbox",
+                "CRMSyncTestSupport", "CRMSyncSandboxSupport", "PostgresClient", "ProviderSandbox",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

@@ -16,7 +16,6 @@ struct CRMSyncCommand: AsyncParsableCommand {
             ServeCommand.self,
             SandboxCommand.self,
             ConnectCommand.self,
-            BenchCommand.self,
             SyncCommand.self,
             WorkerCommand.self,
         ]

@@ -1,5 +1,6 @@
-import CRMSyncTestSupport
 import CRMSyncProviders
+import CRMSyncSandboxSupport
+import CRMSyncTestSupport
 import Foundation
 import Logging
 import ProviderSandbox

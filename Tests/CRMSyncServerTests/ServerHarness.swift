@@ -1,5 +1,6 @@
 import CRMSyncDatabase
 import CRMSyncProviders
+import CRMSyncSandboxSupport
 import CRMSyncServer
 import CRMSyncTestSupport
 import Foundation

@@ -1,7 +1,6 @@
+import CRMSyncSandboxSupport
 import Foundation
 import Synchronization
-import Logging
-import ProviderSandbox
 import Testing
 @testable import CRMSyncProviders
 
@@ -14,17 +13,9 @@ struct LiveSandbox: Sendable {
     static let redirect = URL(string: "http://127.0.0.1:53682/callback")!
 
     static func run(_ body: @Sendable (LiveSandbox) async throws -> Void) async throws {
-        var logger = Logger(label: "crmsync.sandbox.test")
-        logger.logLevel = .critical
-        let sandbox = ProviderSandbox(configuration: SandboxConfiguration(port: 0, seed: 7), logger: logger)
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let server = Task { try await sandbox.run(onReady: { continuation.yield($0) }) }
-        defer { server.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
-        try await body(LiveSandbox(base: URL(string: "http://127.0.0.1:\(port)")!, sleeper: RecordingSleeper(now: Date())))
-        server.cancel()
-        _ = await server.result
+        try await SandboxServer.run(seed: 7) { base in
+            try await body(LiveSandbox(base: base, sleeper: RecordingSleeper(now: Date())))
+        }
     }
 
     /// The HTTP stack for clients under test: real transport, recording clock, seeded jitter.

@@ -1,25 +1,27 @@
-import CRMSyncTestSupport
 import Foundation
 
+// SecretKey's text is internal to CRMSyncDatabase; the runner writes it to the executable's private key file.
 @testable import CRMSyncDatabase
 
-/// Runs the built `crmsync` executable the way an operator would, and collects what it says.
-enum CommandLineRunner {
-    static let executable = TestDatabase.projectRoot.appendingPathComponent(".build/debug/crmsync")
+/// Runs the built `crmsync` executable (or another program: `crmsync-bench`, psql) the way an
+/// operator would, and collects what it says. Shared by the CLI tests and the SQL script tests.
+public enum CommandLineRunner {
+    public static let executable = TestDatabase.projectRoot.appendingPathComponent(".build/debug/crmsync")
+    public static let benchExecutable = TestDatabase.projectRoot.appendingPathComponent(".build/debug/crmsync-bench")
 
-    struct Outcome {
-        var status: Int32
+    public struct Outcome: Sendable {
+        public var status: Int32
         /// stdout and stderr, interleaved.
-        var output: String
+        public var output: String
     }
 
     /// `environment` entries replace the test process's own; a `nil` value removes one.
-    static func run(_ arguments: [String], environment changes: [String: String?] = [:]) async throws -> Outcome {
+    public static func run(_ arguments: [String], environment changes: [String: String?] = [:]) async throws -> Outcome {
         try await self.run(self.executable, arguments, environment: changes)
     }
 
     /// Runs any program (psql, say) the same way.
-    static func run(_ program: URL, _ arguments: [String], environment changes: [String: String?] = [:]) async throws -> Outcome {
+    public static func run(_ program: URL, _ arguments: [String], environment changes: [String: String?] = [:]) async throws -> Outcome {
         let process = Process()
         process.executableURL = program
         process.arguments = arguments
@@ -44,7 +46,7 @@ enum CommandLineRunner {
 
     /// Runs `body` with the environment that points the executable at `database`, its key in
     /// a private file (never on the command line) that is removed afterwards.
-    static func withEnvironment<T>(for database: TestDatabase, _ body: ([String: String?]) async throws -> T) async throws -> T {
+    public static func withEnvironment<T>(for database: TestDatabase, _ body: ([String: String?]) async throws -> T) async throws -> T {
         let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("crmsync-key-\(UUID().uuidString)")
         try Data(database.key.value.utf8).write(to: keyFile)
         defer { try? FileManager.default.removeItem(at: keyFile) }
@@ -52,7 +54,7 @@ enum CommandLineRunner {
     }
 
     /// The environment that points the executable at a scratch database and its key.
-    static func environment(for database: TestDatabase, keyFile: URL) throws -> [String: String?] {
+    public static func environment(for database: TestDatabase, keyFile: URL) throws -> [String: String?] {
         [
             "DATABASE_URL": try database.admin.conninfoString(),
             "CRMSYNC_TOKEN_KEY": nil,

@@ -1,9 +1,8 @@
 @testable import CRMSyncDatabase
+import CRMSyncSandboxSupport
 import CRMSyncTestSupport
 import Foundation
-import Logging
 import PostgresClient
-import ProviderSandbox
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -14,19 +13,6 @@ import FoundationNetworking
 /// scratch database, exactly as an operator would run it.
 @Suite("crmsync connect")
 struct ConnectCommandTests {
-    /// Starts a sandbox on a free port for the duration of `body`.
-    static func withSandbox<T>(_ body: (URL) async throws -> T) async throws -> T {
-        let (ports, sink) = AsyncStream.makeStream(of: Int.self)
-        var quiet = Logger(label: "crmsync.sandbox")
-        quiet.logLevel = .critical  // its server reports a normal shutdown as an error
-        let sandbox = ProviderSandbox(configuration: SandboxConfiguration(host: "127.0.0.1", port: 0), logger: quiet)
-        let server = Task { try await sandbox.run { sink.yield($0) } }
-        defer { server.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
-        return try await body(URL(string: "http://127.0.0.1:\(port)")!)
-    }
-
     static func connect(
         _ database: TestDatabase, sandbox: URL, provider: String, user: UUID, org: UUID, email: String
     ) async throws -> CommandLineRunner.Outcome {
@@ -54,7 +40,7 @@ struct ConnectCommandTests {
     func connectsBothProviders() async throws {
         try await TestDatabase.with("connect") { database in
             try await Self.registerSandboxClients(database)
-            try await Self.withSandbox { sandbox in
+            try await SandboxServer.run { sandbox in
                 let newUser = UUID()
                 let admin = try await database.adminConnection()
                 try await admin.query(
@@ -87,7 +73,7 @@ struct ConnectCommandTests {
     func unknownClientFailsFast() async throws {
         try await TestDatabase.with("connect_unknown") { database in
             // Globex has its own Google app in the demo data, which the sandbox has never heard of.
-            try await Self.withSandbox { sandbox in
+            try await SandboxServer.run { sandbox in
                 let started = Date()
                 let run = try await Self.connect(
                     database, sandbox: sandbox, provider: "google", user: Demo.gina, org: Demo.globex, email: "gina@globex.example")
@@ -102,7 +88,7 @@ struct ConnectCommandTests {
     func deniedConsent() async throws {
         try await TestDatabase.with("connect_denied") { database in
             try await Self.registerSandboxClients(database)
-            try await Self.withSandbox { sandbox in
+            try await SandboxServer.run { sandbox in
                 var request = URLRequest(url: sandbox.appendingPathComponent("_sandbox/oauth/deny"))
                 request.httpMethod = "POST"
                 request.setValue("application/json", forHTTPHeaderField: "Content-Type")

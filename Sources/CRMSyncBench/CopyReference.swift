@@ -16,7 +16,7 @@ struct CopyReference {
 
         var tables: (appointments: String, mappings: String) {
             switch self {
-            case .sameShape: ("public.bench_appointments", "public.bench_mappings")
+            case .sameShape: ("\(Benchmark.schema).appointments", "\(Benchmark.schema).mappings")
             case .bare: ("pg_temp.bench_bare_appointments", "pg_temp.bench_bare_mappings")
             }
         }
@@ -28,9 +28,8 @@ struct CopyReference {
     static func create(events: Int, pageSize: Int, owner identity: Identity, account: UUID, admin: PostgresConnection) async throws -> CopyReference {
         try await admin.execute(
             """
-            drop table if exists public.bench_appointments, public.bench_mappings;  -- left by a run that failed
-            create table public.bench_appointments (like public.appointments including all);
-            create table public.bench_mappings (like public.calendar_event_mappings including all);
+            create table \(Benchmark.schema).appointments (like public.appointments including all);
+            create table \(Benchmark.schema).mappings (like public.calendar_event_mappings including all);
             create temporary table bench_bare_appointments (like public.appointments including defaults);
             create temporary table bench_bare_mappings (like public.calendar_event_mappings including defaults);
             """)
@@ -68,6 +67,6 @@ struct CopyReference {
 
     func drop(on admin: PostgresConnection) async throws {
         try await admin.execute(
-            "drop table public.bench_appointments, public.bench_mappings, pg_temp.bench_bare_appointments, pg_temp.bench_bare_mappings")
+            "drop table \(Benchmark.schema).appointments, \(Benchmark.schema).mappings, pg_temp.bench_bare_appointments, pg_temp.bench_bare_mappings")
     }
 }

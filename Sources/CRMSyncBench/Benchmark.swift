@@ -5,8 +5,11 @@ import Foundation
 import Logging
 import PostgresClient
 
-/// The figures `crmsync bench` measures, side by side, in one run on one database.
+/// The figures `crmsync-bench` measures, side by side, in one run on one database.
 struct Benchmark {
+    /// Where the benchmark's own tables live; created at the start, dropped at the end.
+    static let schema = "crmsync_bench"
+
     let settings: DatabaseSettings
     let key: SecretKey
     let events: Int
@@ -25,17 +28,25 @@ struct Benchmark {
 
     func run() async throws -> Figures {
         let admin = try await PostgresConnection.connect(self.settings.admin)
+        // A schema left by a run that was killed goes first.
+        try await admin.execute("drop schema if exists \(Self.schema) cascade; create schema \(Self.schema)")
         let fixture = try await BenchmarkFixture.create(on: admin)
         do {
             var figures = Figures()
             try await self.measureImport(fixture, admin: admin, into: &figures)
             try await self.measureSandbox(fixture, admin: admin, into: &figures)
-            try await fixture.drop(on: admin)
+            try await Self.cleanUp(fixture, admin: admin)
             return figures
         } catch {
-            try? await fixture.drop(on: admin)
+            try? await Self.cleanUp(fixture, admin: admin)
             throw error
         }
+    }
+
+    /// Removes the organization (everything in it goes by cascade) and the schema.
+    static func cleanUp(_ fixture: BenchmarkFixture, admin: PostgresConnection) async throws {
+        try await fixture.drop(on: admin)
+        try await admin.execute("drop schema if exists \(Self.schema) cascade")
     }
 
     /// Figures 3 and 4: full import over HTTP from the sandbox, then no-change incremental syncs.

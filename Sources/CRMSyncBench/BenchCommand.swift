@@ -2,17 +2,20 @@ import ArgumentParser
 import CRMSyncDatabase
 import Foundation
 
-/// `crmsync bench`: the sync's speed figures, measured side by side in one run.
+/// `crmsync-bench`: the sync's speed figures, measured side by side in one run. Its own
+/// executable, so the service (`crmsync`) ships none of it.
+@main
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
+        commandName: "crmsync-bench",
         abstract: "Measure import throughput, the naive alternative, incremental sync cost and end-to-end speed.",
         discussion: """
-            Works in a throwaway organization of the database named by DATABASE_URL (removed afterwards) and an \
-            in-process provider sandbox. Needs the migrations applied and an encryption key.
+            Works in the database named by DATABASE_URL (migrated; an encryption key in CRMSYNC_TOKEN_KEY or \
+            CRMSYNC_TOKEN_KEY_FILE): its reference tables in the schema \(Benchmark.schema), its rows in a \
+            throwaway organization, and an in-process provider sandbox. It drops the schema and the organization \
+            (with everything in it) when it ends; the audit trail, append-only by design, keeps what the \
+            organization did.
             """)
-
-    @OptionGroup var options: GlobalOptions
 
     @Flag(help: "Print the figures as one JSON object.")
     var json = false
@@ -21,11 +24,15 @@ struct BenchCommand: AsyncParsableCommand {
     var events = 10_000
 
     func run() async throws {
-        try await reportingErrors {
+        do {
             guard self.events >= 200 else { throw ValidationError("--events must be at least 200") }
+            let environment = ProcessInfo.processInfo.environment
+            guard let key = try SecretKey.fromEnvironment(environment) else {
+                throw SecretKeyError.missing(variable: "CRMSYNC_TOKEN_KEY")
+            }
             let json = self.json
             let benchmark = Benchmark(
-                settings: self.options.databaseSettings, key: try self.options.requiredSecretKey(), events: self.events,
+                settings: DatabaseSettings.fromEnvironment(environment), key: key, events: self.events,
                 say: { line in if !json { print(line) } })
             let figures = try await benchmark.run()
             if self.json {
@@ -35,6 +42,12 @@ struct BenchCommand: AsyncParsableCommand {
             } else {
                 print(BenchReportFormatter.render(figures, events: self.events))
             }
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            // One line on stderr, as `crmsync` does: a sentence, never a stack trace or a secret.
+            FileHandle.standardError.write(Data("crmsync-bench: \(error)\n".utf8))
+            throw ExitCode.failure
         }
     }
 }
@@ -57,8 +70,29 @@ enum BenchReportFormatter {
             ["end-to-end full import", fixed(f.e2e_events_per_second, 0) + " events/s", "(reported)", ""],
             ["  share in HTTP+JSON vs database", fixed(f.e2e_http_share * 100, 0) + "% / " + fixed((1 - f.e2e_http_share) * 100, 0) + "%", "(reported)", ""],
         ]
-        var text = TextTable.render(columns: ["figure", "measured", "target", ""], rows: rows)
+        var text = BenchTable.render(columns: ["figure", "measured", "target", ""], rows: rows)
         text += "\n" + f.detail.keys.sorted().map { "\($0) = \(fixed(f.detail[$0] ?? 0, 3))" }.joined(separator: ", ")
         return text
+    }
+}
+
+/// The figures as an aligned table, the way psql prints rows (the shape of `crmsync`'s TextTable).
+enum BenchTable {
+    static func render(columns: [String], rows: [[String]]) -> String {
+        var widths = columns.map(\.count)
+        for row in rows {
+            for (index, value) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], value.count)
+            }
+        }
+        func line(_ values: [String]) -> String {
+            zip(values, widths).map { value, width in
+                " " + value + String(repeating: " ", count: max(0, width - value.count)) + " "
+            }.joined(separator: "|")
+        }
+        var out = [line(columns), widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "+")]
+        out += rows.map(line)
+        out.append("(\(rows.count) row\(rows.count == 1 ? "" : "s"))")
+        return out.joined(separator: "\n")
     }
 }
