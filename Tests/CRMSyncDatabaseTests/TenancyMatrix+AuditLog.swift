@@ -34,7 +34,7 @@ extension TenancyMatrixTests {
     @Test("audit_log")
     func auditLog() async throws {
         try await TestDatabase.with("tm_audit") { database in
-            try await Self.run(Self.auditLogCases, on: database)
+            _ = try await Self.run(Self.auditLogCases, on: database)
         }
     }
 }

@@ -88,7 +88,7 @@ extension TenancyMatrixTests {
     @Test("calendar_accounts (incl. ciphertext columns)")
     func calendarAccounts() async throws {
         try await TestDatabase.with("tm_calaccounts") { database in
-            try await Self.run(Self.calendarAccountCases, on: database)
+            _ = try await Self.run(Self.calendarAccountCases, on: database)
         }
     }
 }

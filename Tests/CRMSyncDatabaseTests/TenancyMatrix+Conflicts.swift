@@ -124,7 +124,7 @@ extension TenancyMatrixTests {
     func calendarConflicts() async throws {
         try await TestDatabase.with("tm_conflicts") { database in
             try await Self.insertConflicts(try await database.adminConnection())
-            try await Self.run(Self.conflictCases, on: database)
+            _ = try await Self.run(Self.conflictCases, on: database)
         }
     }
 }

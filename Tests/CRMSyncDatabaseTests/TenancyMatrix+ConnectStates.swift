@@ -122,7 +122,7 @@ extension TenancyMatrixTests {
     func connectStates() async throws {
         try await TestDatabase.with("tm_connect") { database in
             try await Self.insertConnectStates(database)
-            try await Self.run(Self.connectStateCases, on: database)
+            _ = try await Self.run(Self.connectStateCases, on: database)
         }
     }
 }

@@ -79,7 +79,7 @@ extension TenancyMatrixTests {
     @Test("email_accounts (incl. ciphertext columns)")
     func emailAccounts() async throws {
         try await TestDatabase.with("tm_mailaccounts") { database in
-            try await Self.run(Self.emailAccountCases, on: database)
+            _ = try await Self.run(Self.emailAccountCases, on: database)
         }
     }
 }

@@ -73,7 +73,7 @@ extension TenancyMatrixTests {
     @Test("email_attachments")
     func emailAttachments() async throws {
         try await TestDatabase.with("tm_attachments") { database in
-            try await Self.run(Self.attachmentCases, on: database)
+            _ = try await Self.run(Self.attachmentCases, on: database)
         }
     }
 }

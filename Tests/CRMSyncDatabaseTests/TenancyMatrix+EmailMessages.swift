@@ -68,7 +68,7 @@ extension TenancyMatrixTests {
     @Test("email_messages")
     func emailMessages() async throws {
         try await TestDatabase.with("tm_messages") { database in
-            try await Self.run(Self.messageCases, on: database)
+            _ = try await Self.run(Self.messageCases, on: database)
         }
     }
 }

@@ -69,7 +69,7 @@ extension TenancyMatrixTests {
     @Test("calendar_event_mappings")
     func eventMappings() async throws {
         try await TestDatabase.with("tm_mappings") { database in
-            try await Self.run(Self.mappingCases, on: database)
+            _ = try await Self.run(Self.mappingCases, on: database)
         }
     }
 }

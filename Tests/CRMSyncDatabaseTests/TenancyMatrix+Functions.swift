@@ -138,7 +138,7 @@ extension TenancyMatrixTests {
     @Test("every secret function, private helper and role escape as the wrong actor")
     func functions() async throws {
         try await TestDatabase.with("tm_functions") { database in
-            try await Self.run(Self.functionCases, on: database)
+            _ = try await Self.run(Self.functionCases, on: database)
         }
     }
 }

@@ -27,7 +27,7 @@ extension TenancyMatrixTests {
     @Test("oauth_secrets")
     func oauthSecrets() async throws {
         try await TestDatabase.with("tm_secrets") { database in
-            try await Self.run(Self.oauthSecretCases, on: database)
+            _ = try await Self.run(Self.oauthSecretCases, on: database)
         }
     }
 }

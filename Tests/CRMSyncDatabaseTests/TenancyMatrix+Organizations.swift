@@ -41,7 +41,7 @@ extension TenancyMatrixTests {
     @Test("organizations")
     func organizations() async throws {
         try await TestDatabase.with("tm_orgs") { database in
-            try await Self.run(Self.organizationCases, on: database)
+            _ = try await Self.run(Self.organizationCases, on: database)
         }
     }
 }

@@ -158,7 +158,7 @@ extension TenancyMatrixTests {
     func pushChannels() async throws {
         try await TestDatabase.with("tm_push") { database in
             try await Self.insertPushChannels(try await database.adminConnection())
-            try await Self.run(Self.pushChannelCases, on: database)
+            _ = try await Self.run(Self.pushChannelCases, on: database)
         }
     }
 }

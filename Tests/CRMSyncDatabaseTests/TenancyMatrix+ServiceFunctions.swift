@@ -50,7 +50,7 @@ extension TenancyMatrixTests {
     @Test("service functions: account settings, due count, export snapshots")
     func serviceFunctions() async throws {
         try await TestDatabase.with("tm_service_fn") { database in
-            try await Self.run(Self.serviceFunctionCases, on: database)
+            _ = try await Self.run(Self.serviceFunctionCases, on: database)
         }
     }
 }

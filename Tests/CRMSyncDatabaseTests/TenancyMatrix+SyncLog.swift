@@ -55,7 +55,7 @@ extension TenancyMatrixTests {
     @Test("calendar_sync_log")
     func syncLog() async throws {
         try await TestDatabase.with("tm_synclog") { database in
-            try await Self.run(Self.syncLogCases, on: database)
+            _ = try await Self.run(Self.syncLogCases, on: database)
         }
     }
 }

@@ -67,7 +67,7 @@ extension TenancyMatrixTests {
     @Test("user_organizations")
     func userOrganizations() async throws {
         try await TestDatabase.with("tm_members") { database in
-            try await Self.run(Self.membershipCases, on: database)
+            _ = try await Self.run(Self.membershipCases, on: database)
         }
     }
 }
