@@ -1,5 +1,5 @@
 #!/bin/bash
-# Tests/sql/run.sh — builds a scratch database (every migration + demo seed), runs
+# Tests/sql/run.sh — builds a scratch database (`crmsync migrate` from a built .build/debug + demo seed), runs
 # every *_test.sql here and the policy audit against it, and drops it.
 #   PGHOST=/work/main/.local/pg/run PGPORT=54329 PGUSER=postgres Tests/sql/run.sh
 set -euo pipefail
@@ -7,9 +7,9 @@ cd "$(dirname "$0")/../.."
 DB=crmsync_sqltest_$$
 createdb "$DB"
 trap 'dropdb --if-exists "$DB"' EXIT
-for f in sql/*.sql $(ls policies/*.sql | grep -v '^policies/audit.sql$'); do
-  psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$DB" -f "$f"
-done
+# The migrator (migrations, then functions, views, triggers and policies), as `make test` runs it.
+DATABASE_URL="postgresql:///$DB?host=${PGHOST:-}&port=${PGPORT:-5432}&user=${PGUSER:-postgres}" \
+  .build/debug/crmsync migrate >/dev/null
 psql -X -q -v ON_ERROR_STOP=1 -d "$DB" <<'SQL'
 begin;
 select set_config('crmsync.token_key', '0123456789abcdef0123456789abcdef', true) \g /dev/null
