@@ -82,7 +82,6 @@ let package = Package(
             dependencies: [
                 "CRMSyncDatabase",
                 "CRMSyncProviders",
-                "PostgresClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

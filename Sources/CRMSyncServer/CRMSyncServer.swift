@@ -79,7 +79,7 @@ public struct CRMSyncServer: Sendable {
         if configuration.runWorker {
             services.append(
                 SyncRequestListener(
-                    configuration: self.dependencies.database.pool.configuration, wakeUp: self.wakeUp,
+                    database: self.dependencies.database, wakeUp: self.wakeUp,
                     logger: self.dependencies.logger))
             services.append(self.syncWorker(name: workerName))
             if configuration.push.runRenewal {

@@ -59,7 +59,7 @@ struct WorkerCommand: AsyncParsableCommand {
             // The listener first: a group shuts its services down in reverse order.
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
             if self.listen {
-                services.append(.init(service: SyncRequestListener(configuration: app, wakeUp: wakeUp, logger: logger)))
+                services.append(.init(service: SyncRequestListener(database: database, wakeUp: wakeUp, logger: logger)))
             }
             services.append(.init(service: worker))
             let group = ServiceGroup(

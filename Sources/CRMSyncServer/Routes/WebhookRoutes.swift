@@ -3,7 +3,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
-import PostgresClient
 
 /// `POST /webhooks/google` and `POST /webhooks/microsoft`: the providers' push notifications.
 ///
@@ -52,7 +51,7 @@ struct WebhookRoutes: Sendable {
         let changed = state == "exists" || state == "not_exists"
         do {
             _ = try await self.store.accept(channel: channel.channelID, markDue: changed, as: channel.owner)
-        } catch let error as PostgresError where error.code == .insufficientPrivilege {
+        } catch DatabaseError.refused {
             throw APIError.notFound("channel")  // stopped between the lookup and now
         }
         return Response(status: .ok)
