@@ -1,4 +1,5 @@
 import CRMSyncDatabase
+import CRMSyncEngine
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -95,13 +96,9 @@ public struct PushWorkService: Service {
     }
 
     static func target(_ work: PushWork, dependencies: ServerDependencies) async throws -> PushChannelManager.Target {
-        try await dependencies.database.withSession(work.channel.owner, role: .worker) { connection in
-            guard let row = try await connection.query(
-                "select calendar_id from public.calendar_accounts where id = \(work.channel.accountID)"
-            ).first else { throw APIError.notFound("calendar account") }
-            return PushChannelManager.Target(
-                account: work.channel.accountID, owner: work.channel.owner, provider: .outlook,
-                calendarID: try row.decode(String.self, at: 0))
-        }
+        guard let calendar = try await dependencies.accounts.currentCalendar(account: work.channel.accountID, as: work.channel.owner)
+        else { throw APIError.notFound("calendar account") }
+        return PushChannelManager.Target(
+            account: work.channel.accountID, owner: work.channel.owner, provider: .outlook, calendarID: calendar)
     }
 }

@@ -1,4 +1,5 @@
 import CRMSyncDatabase
+import CRMSyncEngine
 import Foundation
 import HTTPTypes
 import Hummingbird
