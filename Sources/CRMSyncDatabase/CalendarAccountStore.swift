@@ -72,6 +72,20 @@ public struct CalendarAccountStore: Sendable {
         return id
     }
 
+    /// The owner of `account`, read on the administrator's connection (`crmsync sync`
+    /// without `--user`/`--org`); nil when there is no such account.
+    public static func owner(of account: UUID, on connection: PostgresConnection) async throws -> Identity? {
+        do {
+            let row = try await connection.query(
+                "select user_id, organization_id from public.calendar_accounts where id = \(account)"
+            ).first
+            guard let row else { return nil }
+            return Identity(userID: try row.decode(UUID.self, at: 0), organizationID: try row.decode(UUID.self, at: 1))
+        } catch {
+            throw DatabaseError.wrapping(error)
+        }
+    }
+
     /// The account's decrypted tokens, for a sync job (worker session; audited). Throws
     /// `CalendarAccountError.noTokens` when the account holds none (never connected, or
     /// disconnected), `DatabaseError.refused` when it is not the caller's, and
