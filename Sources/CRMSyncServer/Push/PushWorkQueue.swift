@@ -1,5 +1,6 @@
 import CRMSyncDatabase
 import CRMSyncEngine
+import CRMSyncProviders
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -75,13 +76,13 @@ public struct PushWorkService: Service {
                 let target = try await Self.target(work, dependencies: dependencies)
                 try await PushChannelManager(dependencies: dependencies)
                     .renew(target, channel: work.channel.channelID, subscriptionID: work.externalID)
-                dependencies.metrics.pushRenewal(provider: "outlook", outcome: "renewed")
+                dependencies.metrics.pushRenewal(provider: CalendarProviderKind.outlook.storedName, outcome: "renewed")
             case .recreate:
                 _ = try await store.accept(channel: work.channel.channelID, markDue: true, as: owner)
                 let target = try await Self.target(work, dependencies: dependencies)
                 try await PushChannelManager(dependencies: dependencies).replace(
                     target, channel: work.channel.channelID, externalID: nil, resourceID: nil, oldCalendarID: target.calendarID)
-                dependencies.metrics.pushRenewal(provider: "outlook", outcome: "replaced")
+                dependencies.metrics.pushRenewal(provider: CalendarProviderKind.outlook.storedName, outcome: "replaced")
             }
         } catch {
             if work.action == .reauthorize || work.action == .recreate {
