@@ -91,7 +91,7 @@ let package = Package(
             dependencies: [
                 "CRMSyncDatabase",
                 "CRMSyncProviders",
-                "PostgresClient",
+                "CRMSyncSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -105,7 +105,6 @@ let package = Package(
                 "CRMSyncDatabase",
                 "CRMSyncProviders",
                 "CRMSyncSupport",
-                "PostgresClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

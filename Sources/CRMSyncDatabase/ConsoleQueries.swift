@@ -1,6 +1,10 @@
 /// The console queries of the CRM's calendar-sync documentation, verbatim: DBAs paste them
 /// into psql, so the schema keeps every name they use. The demo prints them with results.
 public enum ConsoleQueries {
+    /// The monitoring views (sql/), each with the statement that reads all of it.
+    public static let monitoringViews: [(name: String, sql: String)] =
+        ["calendar_account_health", "recent_sync_errors", "organization_sync_volume"].map { ($0, "select * from public.\($0)") }
+
     public static let all: [(title: String, sql: String)] = [
         (
             "Recent sync runs",

@@ -20,10 +20,19 @@ public struct KeyRotation: Sendable {
     /// Rows re-encrypted per table.
     public typealias Counts = [String: Int]
 
-    /// Runs batches until none is left; `progress` hears each batch's counts.
+    /// Runs batches until none is left; `progress` hears each batch's counts. Throws
+    /// `DatabaseError.secretKeyMismatch` when a secret is under neither key.
     public func run(
         on connection: PostgresConnection, progress: (Counts) -> Void = { _ in }
     ) async throws -> Counts {
+        do {
+            return try await self.batches(on: connection, progress: progress)
+        } catch {
+            throw DatabaseError.wrapping(error)
+        }
+    }
+
+    private func batches(on connection: PostgresConnection, progress: (Counts) -> Void) async throws -> Counts {
         var total: Counts = [:]
         while true {
             let batch = try await connection.transaction { connection in

@@ -9,12 +9,25 @@ public enum OAuthClientRegistry {
         provider: String, clientID: String, clientSecret: String, organization: UUID?, key: SecretKey,
         on connection: PostgresConnection
     ) async throws -> UUID {
+        do {
+            return try await Self.store(
+                provider: provider, clientID: clientID, clientSecret: clientSecret, organization: organization, key: key,
+                on: connection)
+        } catch {
+            throw DatabaseError.wrapping(error)
+        }
+    }
+
+    private static func store(
+        provider: String, clientID: String, clientSecret: String, organization: UUID?, key: SecretKey,
+        on connection: PostgresConnection
+    ) async throws -> UUID {
         try await connection.transaction { connection in
             try await connection.query("select set_config('crmsync.token_key', \(key.value), true)")
             let row = try await connection.query(
                 "select public.set_oauth_client(\(provider), \(clientID), \(clientSecret), \(organization))")
             guard let id = try row.first?.decode(UUID.self, at: 0) else {
-                throw PostgresError(.server, message: "set_oauth_client returned nothing")
+                throw DatabaseError.unexpected("set_oauth_client returned nothing")
             }
             return id
         }

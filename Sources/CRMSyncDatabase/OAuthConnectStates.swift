@@ -55,31 +55,32 @@ public struct OAuthConnectStates: Sendable {
         }
     }
 
-    /// Begins a flow for `identity` (a member of its organization, else 42501): `provider`
-    /// is `google` or `outlook`. At most 20 pending flows per person (54000).
+    /// Begins a flow for `identity` (a member of its organization, else
+    /// `DatabaseError.refused`): `provider` is `google` or `outlook`. At most 20 pending flows
+    /// per person (else `DatabaseError.limitExceeded`).
     public func begin(
         _ identity: Identity, provider: String, state: String, codeVerifier: String, calendarID: String?
     ) async throws -> Started {
-        try await self.database.withSession(identity, secrets: true) { connection in
+        try await self.database.session(identity, secrets: true) { connection in
             let rows = try await connection.query(
                 """
                 select id, expires_at
                   from public.begin_calendar_connect(\(provider), \(state), \(codeVerifier), \(calendarID ?? "primary"))
                 """)
-            guard let row = rows.first else { throw PostgresError(.server, message: "begin_calendar_connect returned nothing") }
+            guard let row = rows.first else { throw DatabaseError.unexpected("begin_calendar_connect returned nothing") }
             return Started(id: try row.decode(UUID.self, at: 0), expiresAt: try row.decode(Date.self, at: 1))
         }
     }
 
     /// Consumes a state with no identity (the browser's callback carries none), as the worker.
     public func consume(state: String) async throws -> Consumed {
-        try await self.database.withSession(nil, role: .worker, secrets: true) { connection in
+        try await self.database.session(nil, role: .worker, secrets: true) { connection in
             let rows = try await connection.query(
                 """
                 select outcome, state_id, organization_id, user_id, provider, calendar_id, code_verifier
                   from public.consume_calendar_connect(\(state))
                 """)
-            guard let row = rows.first else { throw PostgresError(.server, message: "consume_calendar_connect returned nothing") }
+            guard let row = rows.first else { throw DatabaseError.unexpected("consume_calendar_connect returned nothing") }
             switch try row.decode(String.self, at: 0) {
             case "ok":
                 return .bound(Binding(
@@ -101,7 +102,7 @@ public struct OAuthConnectStates: Sendable {
     /// it back to connected (clearing a stale error), records the outcome on the state and
     /// requests the first sync (which wakes the worker). Returns the account id.
     public func complete(_ binding: Binding, email: String, tokens: CalendarAccountStore.Tokens) async throws -> UUID {
-        try await self.database.withSession(binding.identity, secrets: true) { connection in
+        try await self.database.session(binding.identity, secrets: true) { connection in
             let account = try await CalendarAccountStore.connect(
                 binding.identity, provider: binding.provider, email: email, calendarID: binding.calendarID, tokens: tokens,
                 on: connection)
@@ -114,7 +115,7 @@ public struct OAuthConnectStates: Sendable {
     /// Records how a consumed flow ended without an account (an error code such as
     /// `access_denied`), in the owner's session.
     public func fail(_ binding: Binding, outcome: String) async throws {
-        try await self.database.withSession(binding.identity) { connection in
+        try await self.database.session(binding.identity) { connection in
             try await Self.finish(binding.stateID, outcome: outcome, account: nil, on: connection)
         }
     }

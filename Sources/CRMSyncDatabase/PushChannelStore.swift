@@ -94,7 +94,7 @@ public struct PushChannelStore: Sendable {
     /// The channel with this provider (`google` / `outlook`) and external id, found without an
     /// identity; nil when unknown.
     public func lookup(provider: String, externalID: String) async throws -> Lookup? {
-        try await self.database.withSession(nil, role: .worker) { connection in
+        try await self.database.session(nil, role: .worker) { connection in
             let rows = try await connection.query(
                 """
                 select channel_id, organization_id, user_id, calendar_account_id, token_hash, status, expires_at, resource_id
@@ -113,12 +113,12 @@ public struct PushChannelStore: Sendable {
     /// Counts a verified notification on the channel; with `markDue` the account becomes due
     /// (coalesced with a pending request). Runs in the owner's worker session.
     public func accept(channel: UUID, markDue: Bool, as owner: Identity) async throws -> Acceptance {
-        try await self.database.withSession(owner, role: .worker) { connection in
+        try await self.database.session(owner, role: .worker) { connection in
             let value = try await connection.query(
                 "select public.accept_calendar_push_notification(\(channel), \(markDue))"
             ).first?.decode(String.self, at: 0)
             guard let value, let acceptance = Acceptance(rawValue: value) else {
-                throw PostgresError(.decoding, message: "unexpected acceptance \(value ?? "null")")
+                throw DatabaseError.unexpected("unexpected acceptance \(value ?? "null")")
             }
             return acceptance
         }
@@ -133,14 +133,14 @@ public struct PushChannelStore: Sendable {
         as owner: Identity
     ) async throws -> UUID {
         let hex = tokenHash.map { String(format: "%02x", $0) }.joined()
-        return try await self.database.withSession(owner, role: .worker) { connection in
+        return try await self.database.session(owner, role: .worker) { connection in
             let id = try await connection.query(
                 """
                 select public.register_calendar_push_channel(\(account), \(externalID), \(resourceID), decode(\(hex), 'hex'),
                                                              \(expiresAt), \(replacing))
                 """
             ).first?.decode(UUID.self, at: 0)
-            guard let id else { throw PostgresError(.decoding, message: "register_calendar_push_channel returned no id") }
+            guard let id else { throw DatabaseError.unexpected("register_calendar_push_channel returned no id") }
             return id
         }
     }
@@ -149,7 +149,7 @@ public struct PushChannelStore: Sendable {
     public func record(channel: UUID, _ outcome: Outcome, expiresAt: Date? = nil, error: String? = nil, as owner: Identity)
         async throws
     {
-        _ = try await self.database.withSession(owner, role: .worker) { connection in
+        _ = try await self.database.session(owner, role: .worker) { connection in
             try await connection.query(
                 "select public.record_calendar_push_channel(\(channel), \(outcome.rawValue), \(expiresAt), \(error))")
         }
@@ -157,7 +157,7 @@ public struct PushChannelStore: Sendable {
 
     /// The account's channels that may still deliver (to stop them at the provider).
     public func liveChannels(account: UUID, as owner: Identity) async throws -> [Channel] {
-        try await self.database.withSession(owner, role: .worker) { connection in
+        try await self.database.session(owner, role: .worker) { connection in
             try await connection.query(
                 """
                 select id, calendar_account_id, provider, calendar_id, external_id, resource_id, status, expires_at
@@ -180,7 +180,7 @@ public struct PushChannelStore: Sendable {
     /// Channels to renew, replace or stop, and accounts missing one, as of `now`.
     public func renewals(now: Date, margin: Duration, limit: Int = 200) async throws -> [Renewal] {
         let seconds = Double(margin.components.seconds) + Double(margin.components.attoseconds) / 1e18
-        return try await self.database.withSession(nil, role: .worker) { connection in
+        return try await self.database.session(nil, role: .worker) { connection in
             try await connection.query(
                 """
                 select reason, channel_id, organization_id, user_id, calendar_account_id, provider, calendar_id,
@@ -190,7 +190,7 @@ public struct PushChannelStore: Sendable {
             ).rows.map { row in
                 let reason = try row.decode(String.self, at: 0)
                 guard let kind = Renewal.Reason(rawValue: reason) else {
-                    throw PostgresError(.decoding, message: "unknown renewal reason \(reason)")
+                    throw DatabaseError.unexpected("unknown renewal reason \(reason)")
                 }
                 return Renewal(
                     reason: kind, channelID: try row.decode(UUID?.self, at: 1),
@@ -207,14 +207,14 @@ public struct PushChannelStore: Sendable {
     /// Disconnects the caller's account (a person's session): tokens wiped, channels marked
     /// stopped, mappings removed only when asked. Stop channels and revoke first.
     public func disconnect(account: UUID, removeMappings: Bool, as identity: Identity) async throws -> Disconnection {
-        try await self.database.withSession(identity, role: .authenticated) { connection in
+        try await self.database.session(identity, role: .authenticated) { connection in
             let row = try await connection.query(
                 """
                 select channels_stopped, mappings_removed, conflicts_removed
                   from public.disconnect_calendar_account(\(account), \(removeMappings))
                 """
             ).first
-            guard let row else { throw PostgresError(.decoding, message: "disconnect_calendar_account returned nothing") }
+            guard let row else { throw DatabaseError.unexpected("disconnect_calendar_account returned nothing") }
             return Disconnection(
                 channelsStopped: try row.decode(Int.self, at: 0), mappingsRemoved: try row.decode(Int.self, at: 1),
                 conflictsRemoved: try row.decode(Int.self, at: 2))

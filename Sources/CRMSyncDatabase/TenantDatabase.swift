@@ -43,4 +43,16 @@ public struct TenantDatabase: Sendable {
             return try await body(connection)
         }
     }
+
+    /// `withSession` for the stores: a Postgres error leaves as the `DatabaseError` it means.
+    func session<T>(
+        _ identity: Identity?, role: SessionRole = .authenticated, secrets: Bool = false,
+        _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        do {
+            return try await self.withSession(identity, role: role, secrets: secrets, body)
+        } catch {
+            throw DatabaseError.wrapping(error)
+        }
+    }
 }

@@ -27,7 +27,7 @@ public struct AccountClients: Sendable {
     /// The OAuth client registered for the account's provider (the organization's or the platform's).
     public func oauthClient(provider: CalendarProviderKind, owner: Identity) async throws -> OAuthClient {
         let store = CalendarAccountStore(database: self.database)
-        let registration = try await store.oauthClient(provider: provider == .google ? "google" : "microsoft", for: owner)
+        let registration = try await store.oauthClient(provider: provider.oauthClientName, for: owner)
         return OAuthClient(
             provider: provider,
             credentials: OAuthCredentials(clientId: registration.clientID, clientSecret: registration.clientSecret),

@@ -2,7 +2,6 @@ import CRMSyncDatabase
 import CRMSyncProviders
 import Foundation
 import Logging
-import PostgresClient
 
 extension CalendarSyncEngine {
     /// The provider client for `account`, with tokens read from (and refreshed tokens stored
@@ -13,7 +12,9 @@ extension CalendarSyncEngine {
         let tokens: OAuthTokenProvider
         do {
             tokens = try await clients.tokens(account: account.id, provider: account.provider, owner: account.owner)
-        } catch let error as PostgresError where error.kind == .server {
+        } catch CalendarAccountError.noTokens, DatabaseError.refused {
+            // No tokens, or no longer this owner's account: a person must connect it (again).
+            // Any other failure (a wrong key, a busy database) says what it is.
             throw SyncError.notConnected(account.id, status: account.connectionStatus)
         }
         switch account.provider {

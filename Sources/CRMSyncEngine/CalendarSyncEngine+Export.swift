@@ -1,7 +1,6 @@
 import CRMSyncDatabase
 import CRMSyncProviders
 import Foundation
-import PostgresClient
 
 extension CalendarSyncEngine {
     /// Sends the appointments changed in the CRM to the provider, batch by batch, and records
@@ -11,14 +10,8 @@ extension CalendarSyncEngine {
         var attempted = Set<UUID>()
         while true {
             try Task.checkCancellation()
-            let batch = try await self.database.withSession(account.owner, role: .worker) { connection in
-                try await connection.query(
-                    """
-                    select \(unescaped: ExportItem.columns)
-                    from public.calendar_export_batch(\(account.id), \(options.exportBatchSize))
-                    """
-                ).rows.map(ExportItem.init(row:))
-            }
+            let batch = try await self.store.exportBatch(account: account.id, limit: options.exportBatchSize, as: account.owner)
+                .map(ExportItem.init)
             let fresh = batch.filter { !attempted.contains($0.appointmentID) }
             guard !fresh.isEmpty else { return }
             var results: [ExportResult] = []
@@ -133,10 +126,7 @@ extension CalendarSyncEngine {
     /// One call of `public.record_calendar_exports` for a batch's results.
     private func record(_ results: [ExportResult], account: SyncAccount, run: inout SyncRun) async throws {
         guard !results.isEmpty else { return }
-        let json = try PostgresJSON(encoding: results)
-        try await self.database.withSession(account.owner, role: .worker) { connection in
-            try await connection.query("select public.record_calendar_exports(\(account.id), \(json)::jsonb)")
-        }
+        try await self.store.recordExports(account: account.id, results, as: account.owner)
         for result in results {
             result.count(into: &run.counts)
             if result.action == .error {

@@ -1,7 +1,6 @@
 import CRMSyncDatabase
 import CRMSyncProviders
 import Foundation
-import PostgresClient
 
 extension CalendarSyncEngine {
     /// How many times one run restarts a listing whose cursor expired.
@@ -59,18 +58,7 @@ extension CalendarSyncEngine {
         let margin = 86_400.0
         let from = Date().addingTimeInterval(-Double(self.listing.windowBack.components.seconds) + margin)
         let until = Date().addingTimeInterval(Double(self.listing.windowAhead.components.seconds) - margin)
-        let mapped = try await self.database.withSession(account.owner, role: .worker) { connection in
-            try await connection.query(
-                """
-                select m.external_event_id
-                  from public.calendar_event_mappings m
-                  join public.appointments a on a.organization_id = m.organization_id and a.id = m.appointment_id
-                 where m.calendar_account_id = \(account.id) and not m.remote_deleted and m.series_id is null
-                   and m.external_event_id not like 'unsent:%'
-                   and a.start_time > \(from) and a.end_time < \(until)
-                """
-            ).rows.map { try $0.decode(String.self, at: 0) }
-        }
+        let mapped = try await self.store.mappedEventIDs(account: account.id, from: from, until: until, as: account.owner)
         let vanished = mapped.filter { !seen.contains($0) }.sorted()
         guard !vanished.isEmpty else { return }
         try await self.importPage(vanished.map { CalendarEvent(id: $0, status: .removed) }, account: account, run: &run)
@@ -101,12 +89,12 @@ extension CalendarSyncEngine {
         guard !payload.isEmpty else { return }
         do {
             try await self.importBatch(payload, account: account, run: &run)
-        } catch let error as PostgresError where error.kind == .server && payload.count > 1 {
+        } catch let error as DatabaseError where error.isStatementError && payload.count > 1 {
             var failures = 0
             for event in payload {
                 do {
                     try await self.importBatch([event], account: account, run: &run)
-                } catch let single as PostgresError where single.kind == .server {
+                } catch let single as DatabaseError where single.isStatementError {
                     failures += 1
                     run.record(SyncErrorDetail(phase: "import", eventID: event.id, message: single.description))
                 }
@@ -118,18 +106,13 @@ extension CalendarSyncEngine {
 
     /// One call of `public.import_calendar_events`, in its own transaction.
     private func importBatch(_ events: [ImportEvent], account: SyncAccount, run: inout SyncRun) async throws {
-        let json = try ImportEvent.json(events)
-        let rows = try await self.database.withSession(account.owner, role: .worker) { connection in
-            try await connection.query(
-                "select external_event_id, outcome from public.import_calendar_events(\(account.id), \(json)::jsonb)")
-        }
-        for row in rows.rows {
-            let outcome = try row.decode(String.self, at: 1)
+        for row in try await self.store.importEvents(account: account.id, events, as: account.owner) {
+            let outcome = row.outcome
             if let known = ImportOutcome(rawValue: outcome), known != .invalid {
                 known.count(into: &run.counts)
             } else {
                 run.record(
-                    SyncErrorDetail(phase: "import", eventID: try row.decode(String?.self, at: 0), message: outcome == "invalid" ? "the event could not be read" : "unknown import outcome \(outcome)"))
+                    SyncErrorDetail(phase: "import", eventID: row.externalEventID, message: outcome == "invalid" ? "the event could not be read" : "unknown import outcome \(outcome)"))
             }
         }
     }

@@ -1,28 +1,19 @@
 import CRMSyncDatabase
 import Foundation
-import PostgresClient
 
 extension CalendarSyncEngine {
     /// Ends the run's `calendar_sync_log` row and stores (or clears) the cursor, in one call;
     /// a failed run makes the SQL function back the account off.
     func finish(logID: UUID, owner: Identity, run: SyncRun, report: SyncReport) async throws {
-        let details = try PostgresJSON(encoding: report.errors)
-        let clearCursor = run.failure != nil && run.cursorExpired
-        _ = try await self.database.withSession(owner, role: .worker) { connection in
-            try await connection.query(
-                """
-                select public.finish_calendar_sync(
-                  \(logID), \(report.status.rawValue), \(report.counts.imported), \(report.counts.exported),
-                  \(report.counts.updated), \(report.counts.deleted), \(report.counts.errors), \(details)::jsonb,
-                  \(run.nextCursor?.value), \(clearCursor))
-                """)
-        }
+        let finish = SyncStore.Finish(
+            status: report.status.rawValue, imported: report.counts.imported, exported: report.counts.exported,
+            updated: report.counts.updated, deleted: report.counts.deleted, errors: report.counts.errors,
+            nextCursor: run.nextCursor?.value, clearCursor: run.failure != nil && run.cursorExpired)
+        try await self.store.finish(log: logID, finish, details: report.errors, as: owner)
     }
 
     /// Marks the account as needing the person to connect it again.
     func markReconnect(account: SyncAccount, reason: String) async throws {
-        _ = try await self.database.withSession(account.owner, role: .worker) { connection in
-            try await connection.query("select public.mark_calendar_account_reauth(\(account.id), \(reason))")
-        }
+        try await self.store.markReconnect(account: account.id, reason: reason, as: account.owner)
     }
 }

@@ -23,6 +23,9 @@ public struct CalendarSyncEngine: Sendable {
     /// Where runs are logged.
     public var logger: Logger
 
+    /// The sync bookkeeping in the database.
+    var store: SyncStore { SyncStore(database: self.database) }
+
     /// Creates an engine.
     public init(
         database: TenantDatabase, endpoints: ProviderEndpoints, http: ProviderHTTPClient = ProviderHTTPClient(),
@@ -40,17 +43,11 @@ public struct CalendarSyncEngine: Sendable {
     /// Throws only when the run cannot start (the account is not visible to `owner`) or
     /// its log cannot be written; every other failure ends in a `failed` report.
     public func sync(account id: UUID, as owner: Identity, options: SyncOptions = SyncOptions()) async throws -> SyncReport {
-        let (account, logID) = try await self.database.withSession(owner, role: .worker) { connection in
-            guard let account = try await SyncAccount.load(id, as: owner, on: connection) else {
-                throw SyncError.accountNotFound(id)
-            }
-            let logID = try await connection.query(
-                """
-                select public.start_calendar_sync(\(id), \(options.trigger.rawValue), \(options.direction.rawValue))
-                """
-            ).first?.decode(UUID.self, at: 0)
-            return (account, logID)
-        }
+        guard
+            let (stored, logID) = try await self.store.start(
+                account: id, trigger: options.trigger.rawValue, direction: options.direction.rawValue, as: owner)
+        else { throw SyncError.accountNotFound(id) }
+        let account = try SyncAccount(stored)
         var run = SyncRun(full: options.full || account.cursor == nil)
         options.progress(.started(full: run.full))
         var logger = self.logger

@@ -1,6 +1,5 @@
 import CRMSyncDatabase
 import Foundation
-import PostgresClient
 
 /// An account a worker holds the lease of.
 public struct ClaimedAccount: Sendable, Hashable {
@@ -11,9 +10,9 @@ public struct ClaimedAccount: Sendable, Hashable {
     /// `google` or `outlook`.
     public var provider: String
 
-    init(row: PostgresRow) throws {
-        self.accountID = try row.decode(UUID.self, at: 0)
-        self.owner = Identity(userID: try row.decode(UUID.self, at: 2), organizationID: try row.decode(UUID.self, at: 1))
-        self.provider = try row.decode(String.self, at: 3)
+    init(_ claim: SyncStore.Claim) {
+        self.accountID = claim.accountID
+        self.owner = claim.owner
+        self.provider = claim.provider
     }
 }

@@ -1,6 +1,6 @@
+import CRMSyncDatabase
 import CRMSyncProviders
 import Foundation
-import PostgresClient
 
 /// One appointment `public.calendar_export_batch` hands out for export.
 struct ExportItem: Sendable {
@@ -24,27 +24,26 @@ struct ExportItem: Sendable {
     var allDay: Bool
     var timeZone: String?
 
-    /// The columns, in the order `init(row:)` reads them.
-    static let columns =
-        "appointment_id, action, external_event_id, etag, crm_version, title, description, location, start_time, end_time, all_day, time_zone"
+    /// Why a batch item cannot be exported.
+    struct UnknownAction: Error, CustomStringConvertible {
+        var action: String
+        var description: String { "unknown export action \(self.action)" }
+    }
 
-    init(row: PostgresRow) throws {
-        self.appointmentID = try row.decode(UUID.self, at: 0)
-        let action = try row.decode(String.self, at: 1)
-        guard let parsed = Action(rawValue: action) else {
-            throw PostgresError(.decoding, message: "unknown export action \(action)")
-        }
-        self.action = parsed
-        self.externalEventID = try row.decode(String?.self, at: 2)
-        self.etag = try row.decode(String?.self, at: 3)
-        self.crmVersion = try row.decode(Int64.self, at: 4)
-        self.title = try row.decode(String?.self, at: 5)
-        self.description = try row.decode(String?.self, at: 6)
-        self.location = try row.decode(String?.self, at: 7)
-        self.start = try row.decode(Date?.self, at: 8)
-        self.end = try row.decode(Date?.self, at: 9)
-        self.allDay = try row.decode(Bool?.self, at: 10) ?? false
-        self.timeZone = try row.decode(String?.self, at: 11)
+    init(_ candidate: SyncStore.ExportCandidate) throws(UnknownAction) {
+        guard let action = Action(rawValue: candidate.action) else { throw UnknownAction(action: candidate.action) }
+        self.appointmentID = candidate.appointmentID
+        self.action = action
+        self.externalEventID = candidate.externalEventID
+        self.etag = candidate.etag
+        self.crmVersion = candidate.crmVersion
+        self.title = candidate.title
+        self.description = candidate.description
+        self.location = candidate.location
+        self.start = candidate.start
+        self.end = candidate.end
+        self.allDay = candidate.allDay
+        self.timeZone = candidate.timeZone
     }
 
     /// A client id for creating the appointment's event again after its first event was

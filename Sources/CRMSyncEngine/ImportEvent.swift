@@ -1,6 +1,6 @@
+import CRMSyncDatabase
 import CRMSyncProviders
 import Foundation
-import PostgresClient
 
 /// One event in the shape `public.import_calendar_events` and `record_calendar_exports`
 /// (`remote`) read. All-day events travel as dates at 00:00 UTC with `all_day` true; `end`
@@ -45,7 +45,7 @@ struct ImportEvent: Sendable, Hashable, Encodable {
         self.id = id
         self.etag = event.etag
         self.status = event.status.rawValue
-        self.updated = event.updated.flatMap(\.postgresText)
+        self.updated = event.updated.map(SyncStore.timestamp)
         self.seriesID = event.seriesId
         self.iCalUID = event.iCalUID
         self.clientID = event.clientId?.uuidString.lowercased()
@@ -57,8 +57,8 @@ struct ImportEvent: Sendable, Hashable, Encodable {
         case .timed(let start, let end, let timeZone):
             guard end >= start else { throw Invalid(description: "event \(id) ends before it starts") }
             self.allDay = false
-            self.start = start.postgresText
-            self.end = end.postgresText
+            self.start = SyncStore.timestamp(start)
+            self.end = SyncStore.timestamp(end)
             self.timeZone = timeZone.isEmpty ? "UTC" : timeZone
         case .allDay(let startDate, let endDate):
             guard endDate >= startDate else { throw Invalid(description: "all-day event \(id) ends before it starts") }
@@ -69,10 +69,5 @@ struct ImportEvent: Sendable, Hashable, Encodable {
         case nil:
             throw Invalid(description: "event \(id) has no start or end")
         }
-    }
-
-    /// Encodes events as one JSON array bind.
-    static func json(_ events: [ImportEvent]) throws -> PostgresJSON {
-        try PostgresJSON(encoding: events)
     }
 }

@@ -1,7 +1,6 @@
 import CRMSyncDatabase
 import CRMSyncProviders
 import Foundation
-import PostgresClient
 
 /// A calendar account as one sync run sees it, read in its owner's worker session.
 public struct SyncAccount: Sendable, Hashable {
@@ -36,29 +35,17 @@ public struct SyncAccount: Sendable, Hashable {
 
     /// The provider name the OAuth client registry uses (`google` or `microsoft`).
     public var oauthProviderName: String {
-        self.provider == .google ? "google" : "microsoft"
+        self.provider.oauthClientName
     }
 
-    /// Reads the account as `owner` sees it; nil when row-level security hides it (another
-    /// person's or another organization's account) or it does not exist.
-    static func load(_ id: UUID, as owner: Identity, on connection: PostgresConnection) async throws -> SyncAccount? {
-        let rows = try await connection.query(
-            """
-            select provider, calendar_id, sync_cursor, conflict_strategy, connection_status, user_id, organization_id
-            from public.calendar_accounts where id = \(id)
-            """)
-        guard let row = rows.first else { return nil }
-        let provider = try row.decode(String.self, at: 0)
-        guard let kind = CalendarProviderKind(rawValue: provider) else {
-            throw PostgresError(.decoding, message: "unknown calendar provider \(provider)")
+    /// The account as the store read it.
+    init(_ stored: SyncStore.Account) throws(SyncError) {
+        guard let kind = CalendarProviderKind(storedName: stored.provider) else {
+            throw .unknownProvider(stored.id, provider: stored.provider)
         }
-        return SyncAccount(
-            id: id,
-            owner: Identity(userID: try row.decode(UUID.self, at: 5), organizationID: try row.decode(UUID.self, at: 6)),
-            provider: kind,
-            calendarID: try row.decode(String.self, at: 1),
-            cursor: try row.decode(String?.self, at: 2).flatMap { $0.isEmpty ? nil : SyncCursor($0) },
-            conflictStrategy: try row.decode(String.self, at: 3),
-            connectionStatus: try row.decode(String.self, at: 4))
+        self.init(
+            id: stored.id, owner: stored.owner, provider: kind, calendarID: stored.calendarID,
+            cursor: stored.cursor.map(SyncCursor.init), conflictStrategy: stored.conflictStrategy,
+            connectionStatus: stored.connectionStatus)
     }
 }

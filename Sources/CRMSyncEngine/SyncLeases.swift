@@ -1,8 +1,7 @@
 import CRMSyncDatabase
 import Foundation
-import PostgresClient
 
-/// The scheduling leases, through the SQL functions. Claims run as `crmsync_worker` with no
+/// The scheduling leases of one worker (`SyncStore`). Claims run as `crmsync_worker` with no
 /// identity (the function picks due accounts with `FOR UPDATE SKIP LOCKED`); the sync of a
 /// claimed account then runs under its owner's identity.
 public struct SyncLeases: Sendable {
@@ -22,29 +21,17 @@ public struct SyncLeases: Sendable {
 
     /// Claims up to `limit` due accounts.
     public func claim(limit: Int) async throws -> [ClaimedAccount] {
-        try await self.database.withSession(nil, role: .worker) { connection in
-            try await connection.query(
-                """
-                select account_id, organization_id, user_id, provider
-                from public.claim_calendar_accounts(\(self.worker), \(limit), \(self.leaseSeconds))
-                """
-            ).rows.map(ClaimedAccount.init(row:))
-        }
+        try await SyncStore(database: self.database).claim(worker: self.worker, limit: limit, leaseSeconds: self.leaseSeconds)
+            .map(ClaimedAccount.init)
     }
 
     /// Extends the lease; false when it was lost (expired and taken by another worker).
     public func renew(_ account: UUID) async throws -> Bool {
-        try await self.database.withSession(nil, role: .worker) { connection in
-            try await connection.query(
-                "select public.renew_calendar_lease(\(account), \(self.worker), \(self.leaseSeconds))"
-            ).first?.decode(Bool.self, at: 0) ?? false
-        }
+        try await SyncStore(database: self.database).renewLease(account: account, worker: self.worker, leaseSeconds: self.leaseSeconds)
     }
 
     /// Gives the lease up.
     public func release(_ account: UUID) async throws {
-        try await self.database.withSession(nil, role: .worker) { connection in
-            try await connection.query("select public.release_calendar_lease(\(account), \(self.worker))")
-        }
+        try await SyncStore(database: self.database).releaseLease(account: account, worker: self.worker)
     }
 }

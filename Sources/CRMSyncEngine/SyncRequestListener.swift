@@ -1,29 +1,29 @@
+import CRMSyncDatabase
 import Logging
-import PostgresClient
 import ServiceLifecycle
 
-/// Wakes a worker the moment a sync is requested: `LISTEN`s on `crmsync_sync_requested`
-/// (sent by `public.request_calendar_sync` and conflict resolution, payload the account id) and
+/// Wakes a worker the moment a sync is requested: listens on `SyncRequestChannel` (notified
+/// by `public.request_calendar_sync` and conflict resolution, payload the account id) and
 /// signals a `SyncWakeUp`. It also signals each time listening (re)starts, since
 /// notifications sent while disconnected are lost. Runs until cancelled or graceful shutdown.
 ///
 /// Put it in the same `ServiceGroup` before the worker, so that it stops after the worker.
 public struct SyncRequestListener: Service, CustomStringConvertible {
     /// The channel `request_calendar_sync` notifies.
-    public static let channel = "crmsync_sync_requested"
+    public static let channel = SyncRequestChannel.name
 
     /// The database the worker uses (any role may `LISTEN`; the service's login role will do).
-    public var configuration: PostgresConfiguration
+    public var database: TenantDatabase
     /// The wake-up the worker waits on.
     public var wakeUp: SyncWakeUp
-    public var options: PostgresNotificationListener.Options
+    public var options: SyncRequestChannel.Options
     public var logger: Logger
 
     public init(
-        configuration: PostgresConfiguration, wakeUp: SyncWakeUp, options: PostgresNotificationListener.Options = .init(),
+        database: TenantDatabase, wakeUp: SyncWakeUp, options: SyncRequestChannel.Options = .init(),
         logger: Logger = Logger(label: "crmsync.worker.listen")
     ) {
-        self.configuration = configuration
+        self.database = database
         self.wakeUp = wakeUp
         self.options = options
         self.logger = logger
@@ -34,21 +34,21 @@ public struct SyncRequestListener: Service, CustomStringConvertible {
 
     public func run() async throws {
         let wakeUp = self.wakeUp
-        let listener = try PostgresNotificationListener(
-            configuration: self.configuration, channels: [Self.channel], options: self.options, logger: self.logger
-        ) { _ in wakeUp.signal() }
-        listener.start()
+        let channel = try SyncRequestChannel(database: self.database, options: self.options, logger: self.logger) {
+            wakeUp.signal()
+        }
+        channel.start()
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
-                for await notification in listener.notifications {
-                    self.logger.trace("sync requested", metadata: ["account": "\(notification.payload)"])
+                await channel.requests { account in
+                    self.logger.trace("sync requested", metadata: ["account": "\(account)"])
                     wakeUp.signal()
                 }
             } onCancel: {
-                listener.stop()
+                channel.stop()
             }
         } onGracefulShutdown: {
-            listener.stop()
+            channel.stop()
         }
     }
 }

@@ -1,6 +1,5 @@
 import CRMSyncProviders
 import Foundation
-import PostgresClient
 
 /// The state of one run while it goes: counts, failures, the cursor to store.
 struct SyncRun: Sendable {

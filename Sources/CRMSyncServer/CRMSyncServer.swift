@@ -46,15 +46,21 @@ public struct CRMSyncServer: Sendable {
 
     /// The sync worker of this process, reporting each run to the metrics.
     public func syncWorker(name: String) -> SyncWorker {
+        self.background(workerName: name).worker
+    }
+
+    /// The background services of this process (`BackgroundServices`): listener, worker and
+    /// push renewal, reporting to the metrics.
+    public func background(workerName: String) -> BackgroundServices {
         let dependencies = self.dependencies
         let engine = CalendarSyncEngine(
             database: dependencies.database, endpoints: dependencies.endpoints, http: dependencies.http,
             logger: dependencies.logger)
-        return SyncWorker(
-            engine: engine, leases: SyncLeases(database: dependencies.database, worker: name),
-            concurrency: dependencies.configuration.workerConcurrency,
-            pollInterval: dependencies.configuration.workerPollInterval, wakeUp: self.wakeUp
-        ) { account, report in
+        let metrics = dependencies.metrics
+        return BackgroundServices(
+            engine: engine, settings: dependencies.configuration.background, workerName: workerName, wakeUp: self.wakeUp,
+            pushChannels: dependencies.pushChannels,
+            onReport: { account, report in
             let metrics = dependencies.metrics
             metrics.syncRun(provider: account.provider, status: report.status.rawValue)
             metrics.events(provider: account.provider, direction: "imported", count: report.counts.imported)
@@ -62,7 +68,8 @@ public struct CRMSyncServer: Sendable {
             metrics.events(provider: account.provider, direction: "updated", count: report.counts.updated)
             metrics.events(provider: account.provider, direction: "deleted", count: report.counts.deleted)
             metrics.conflicts(provider: account.provider, count: report.counts.conflicts)
-        }
+            },
+            onPushOutcome: { provider, outcome in metrics.pushRenewal(provider: provider, outcome: outcome) })
     }
 
     /// The application: HTTP server plus the worker and background services.
@@ -77,14 +84,7 @@ public struct CRMSyncServer: Sendable {
         var services = self.services
         services.append(PushWorkService(queue: self.pushWork, dependencies: self.dependencies))
         if configuration.runWorker {
-            services.append(
-                SyncRequestListener(
-                    configuration: self.dependencies.database.pool.configuration, wakeUp: self.wakeUp,
-                    logger: self.dependencies.logger))
-            services.append(self.syncWorker(name: workerName))
-            if configuration.push.runRenewal {
-                services.append(PushRenewalService(dependencies: self.dependencies))
-            }
+            services += self.background(workerName: workerName).services()
         }
         return Application(
             router: try await self.buildRouter(),

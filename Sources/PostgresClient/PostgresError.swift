@@ -47,7 +47,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
     public var description: String {
         guard let code = self.code else { return self.message }
         // Data exceptions (class 22) quote the offending input, which may be a bound secret.
-        if code.rawValue.hasPrefix("22") {
+        if code.isDataException {
             return "invalid data value (SQLSTATE \(code.rawValue))"
         }
         return "\(self.message) (SQLSTATE \(code.rawValue))"
@@ -80,12 +80,18 @@ extension PostgresError {
         public static let undefinedFunction = Code("42883")
         public static let invalidTextRepresentation = Code("22P02")
         public static let raiseException = Code("P0001")
+        /// `no_data_found`: a function found nothing to act on.
+        public static let noDataFound = Code("P0002")
+        /// `program_limit_exceeded`: a limit the schema enforces (too many of something).
+        public static let programLimitExceeded = Code("54000")
         public static let serializationFailure = Code("40001")
         public static let deadlockDetected = Code("40P01")
         public static let lockNotAvailable = Code("55P03")
         public static let queryCanceled = Code("57014")
         public static let adminShutdown = Code("57P01")
         public static let objectNotInPrerequisiteState = Code("55000")
+        /// Class 22 (data exception): a value was not accepted.
+        public var isDataException: Bool { self.rawValue.hasPrefix("22") }
         /// Row-level security refused a new row (`new row violates row-level security policy`).
         public static let withCheckOptionViolation = Code("44000")
     }

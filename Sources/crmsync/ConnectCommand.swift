@@ -1,5 +1,6 @@
 import ArgumentParser
 import CRMSyncDatabase
+import CRMSyncEngine
 import CRMSyncProviders
 import Foundation
 import PostgresClient
@@ -58,7 +59,7 @@ struct ConnectCommand: AsyncParsableCommand {
                 secretKey: try self.options.requiredSecretKey())
             let store = CalendarAccountStore(database: database)
             let registration = try await store.oauthClient(
-                provider: provider == .google ? "google" : "microsoft", for: identity)
+                provider: provider.oauthClientName, for: identity)
             let oauth = OAuthClient(
                 provider: provider,
                 credentials: OAuthCredentials(clientId: registration.clientID, clientSecret: registration.clientSecret),
@@ -72,7 +73,7 @@ struct ConnectCommand: AsyncParsableCommand {
             let tokens = try await flow.authorize(timeout: .seconds(self.timeout), logger: listenerLogger)
             let email = try await flow.accountEmail(tokens: tokens)
             let account = try await store.connect(
-                identity, provider: provider.rawValue, email: email, calendarID: self.calendarId,
+                identity, provider: provider.storedName, email: email, calendarID: self.calendarId,
                 tokens: .init(accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt))
             print("connected \(provider.rawValue) calendar account \(account.uuidString.lowercased()) (\(email))")
         }

@@ -9,8 +9,6 @@ struct ConsoleCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    static let monitoringViews = ["calendar_account_health", "recent_sync_errors", "organization_sync_volume"]
-
     func run() async throws {
         try await reportingErrors {
             try await self.options.withAdminConnection { connection in
@@ -18,9 +16,9 @@ struct ConsoleCommand: AsyncParsableCommand {
                     print("\n== \(query.title)\n\(query.sql)\n")
                     print(TextTable.render(try await connection.execute(query.sql)))
                 }
-                for view in Self.monitoringViews {
-                    print("\n== \(view)\n")
-                    print(TextTable.render(try await connection.execute("select * from public.\(view)")))
+                for view in ConsoleQueries.monitoringViews {
+                    print("\n== \(view.name)\n")
+                    print(TextTable.render(try await connection.execute(view.sql)))
                 }
             }
         }

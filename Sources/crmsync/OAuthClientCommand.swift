@@ -1,5 +1,7 @@
 import ArgumentParser
 import CRMSyncDatabase
+import CRMSyncEngine
+import CRMSyncProviders
 import Foundation
 
 /// `crmsync oauth-client set`: registers an OAuth client; the secret is stored encrypted.
@@ -28,7 +30,7 @@ struct OAuthClientCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                guard ["google", "microsoft"].contains(self.provider) else {
+                guard CalendarProviderKind(oauthClientName: self.provider) != nil else {
                     throw ValidationError("--provider must be google or microsoft")
                 }
                 let organization = try self.org.map { text in

@@ -70,13 +70,11 @@ struct SyncCommand: AsyncParsableCommand {
             }
             return Identity(userID: user, organizationID: org)
         case (nil, nil):
-            let row = try await self.options.withAdminConnection { connection in
-                try await connection.query(
-                    "select user_id, organization_id from public.calendar_accounts where id = \(account)"
-                ).first
+            let owner = try await self.options.withAdminConnection { connection in
+                try await CalendarAccountStore.owner(of: account, on: connection)
             }
-            guard let row else { throw ValidationError("no calendar account \(account.uuidString.lowercased())") }
-            return Identity(userID: try row.decode(UUID.self, at: 0), organizationID: try row.decode(UUID.self, at: 1))
+            guard let owner else { throw ValidationError("no calendar account \(account.uuidString.lowercased())") }
+            return owner
         default:
             throw ValidationError("give both --user and --org, or neither")
         }

@@ -2,11 +2,12 @@ import ArgumentParser
 import CRMSyncDatabase
 import CRMSyncEngine
 import CRMSyncProviders
+import CRMSyncServer
 import Foundation
 import PostgresClient
 import ServiceLifecycle
 
-/// `crmsync worker`: syncs due calendar accounts until SIGTERM or SIGINT.
+/// `crmsync worker`: syncs due calendar accounts and keeps push channels alive until SIGTERM or SIGINT.
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
@@ -15,22 +16,27 @@ struct WorkerCommand: AsyncParsableCommand {
             Each slot claims one due account with a lease (FOR UPDATE SKIP LOCKED), syncs it under its owner's \
             identity, renews the lease while it runs and releases it afterwards. On SIGTERM or SIGINT no new account \
             is claimed; runs under way finish and release their leases. Idle slots wake at once when a sync is requested \
-            (LISTEN crmsync_sync_requested on the worker's database); the poll interval is the fallback.
+            (LISTEN crmsync_sync_requested on the worker's database); the poll interval is the fallback. With \
+            CRMSYNC_PUBLIC_URL set (where the providers deliver webhooks), push channels are renewed as `serve` renews \
+            them (CRMSYNC_PUSH_* settings alike).
             """)
 
     @OptionGroup var options: GlobalOptions
 
     @Option(help: "Accounts synced at once.")
-    var concurrency: Int = 4
+    var concurrency: Int = BackgroundSettings.defaultWorkerConcurrency
 
     @Option(help: "Seconds a lease lasts unless renewed.")
-    var leaseSeconds: Int = 300
+    var leaseSeconds: Int = BackgroundSettings.defaultLeaseSeconds
 
     @Option(help: "Seconds an idle slot waits before looking for due accounts again.")
-    var pollSeconds: Int = 5
+    var pollSeconds: Int = Int(BackgroundSettings.defaultPollInterval.components.seconds)
 
     @Flag(inversion: .prefixedNo, help: "Wake idle slots at once on LISTEN crmsync_sync_requested (off: poll only, e.g. behind a transaction pooler).")
     var listen = true
+
+    @Flag(inversion: .prefixedNo, help: "Renew push channels (needs CRMSYNC_PUBLIC_URL).")
+    var pushRenewal = true
 
     @Option(help: "This worker's name in the leases (default: host and process id).")
     var name: String?
@@ -39,32 +45,37 @@ struct WorkerCommand: AsyncParsableCommand {
         try await reportingErrors {
             guard self.concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
             let logger = self.options.logger("crmsync.worker")
-            let app = self.options.databaseSettings.app
+            let environment = self.options.environment
             let database = TenantDatabase(
-                pool: PostgresPool(configuration: app, maxConnections: self.concurrency + 1),
+                pool: PostgresPool(configuration: self.options.databaseSettings.app, maxConnections: self.concurrency + 2),
                 secretKey: try self.options.requiredSecretKey())
-            let engine = CalendarSyncEngine(
-                database: database, endpoints: try ProviderEndpoints.fromEnvironment(self.options.environment),
-                logger: self.options.logger("crmsync.engine"))
+            let endpoints = try ProviderEndpoints.fromEnvironment(environment)
+            let engine = CalendarSyncEngine(database: database, endpoints: endpoints, logger: self.options.logger("crmsync.engine"))
+            var settings = BackgroundSettings(
+                workerConcurrency: self.concurrency, pollInterval: .seconds(max(1, self.pollSeconds)),
+                leaseSeconds: self.leaseSeconds, listen: self.listen, push: try ServerConfiguration.pushSettings(environment))
+            settings.push.runRenewal = self.pushRenewal
+            var pushChannels: PushChannelManager?
+            if let text = environment["CRMSYNC_PUBLIC_URL"], !text.isEmpty, let base = URL(string: text) {
+                pushChannels = PushChannelManager(
+                    clients: AccountClients(database: database, endpoints: endpoints, http: engine.http, logger: logger),
+                    settings: settings.push,
+                    webhookURL: { ServerConfiguration.webhookURL(base: base, provider: $0.oauthClientName) })
+            } else if self.pushRenewal {
+                logger.notice("push channels are not renewed: CRMSYNC_PUBLIC_URL is not set")
+            }
             let name = self.name ?? "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
-            let wakeUp = SyncWakeUp()
-            let worker = SyncWorker(
-                engine: engine, leases: SyncLeases(database: database, worker: name, leaseSeconds: self.leaseSeconds),
-                concurrency: self.concurrency, pollInterval: .seconds(max(1, self.pollSeconds)), wakeUp: wakeUp
-            ) { account, report in
-                print(
-                    "\(account.accountID.uuidString.lowercased()) \(report.status.rawValue): imported \(report.counts.imported), "
-                        + "exported \(report.counts.exported), errors \(report.counts.errors)")
-            }
-            // The listener first: a group shuts its services down in reverse order.
-            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-            if self.listen {
-                services.append(.init(service: SyncRequestListener(configuration: app, wakeUp: wakeUp, logger: logger)))
-            }
-            services.append(.init(service: worker))
+            let background = BackgroundServices(
+                engine: engine, settings: settings, workerName: name, pushChannels: pushChannels,
+                onReport: { account, report in
+                    print(
+                        "\(account.accountID.uuidString.lowercased()) \(report.status.rawValue): imported \(report.counts.imported), "
+                            + "exported \(report.counts.exported), errors \(report.counts.errors)")
+                })
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
-                    services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                    services: background.services().map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger))
             print("worker \(name) running with \(self.concurrency) slots")
             try await group.run()
         }

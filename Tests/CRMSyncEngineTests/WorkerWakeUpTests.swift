@@ -23,7 +23,7 @@ struct WorkerWakeUpTests {
                 onReport: { account, report in reports.add(account.accountID, report, worker: "woken") })
             // The worker's own login role listens, as `crmsync worker` does.
             let listener = SyncRequestListener(
-                configuration: harness.database.app, wakeUp: wakeUp, options: .init(pollInterval: .milliseconds(100)))
+                database: engine.database, wakeUp: wakeUp, options: .init(pollInterval: .milliseconds(100)))
             let ticket = wakeUp.ticket()
             let running = Task {
                 await withThrowingTaskGroup(of: Void.self) { group in

@@ -1,4 +1,5 @@
 import CRMSyncDatabase
+import CRMSyncEngine
 import CRMSyncProviders
 import CRMSyncServer
 import CRMSyncTestSupport

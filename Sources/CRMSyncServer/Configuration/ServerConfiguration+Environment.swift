@@ -1,3 +1,4 @@
+import CRMSyncEngine
 import Foundation
 
 /// A setting `crmsync serve` cannot start without, or one that makes no sense.
@@ -69,18 +70,33 @@ extension ServerConfiguration {
                 hmacSecret: secret, jwksJSON: jwks, audiences: audiences,
                 leeway: TimeInterval(try integer("CRMSYNC_JWT_LEEWAY_SECONDS", default: 30, range: 0...300))),
             maxBodyBytes: try integer("CRMSYNC_MAX_BODY_BYTES", default: 64 * 1024, range: 1024...(16 * 1024 * 1024)),
-            workerConcurrency: try integer("CRMSYNC_WORKER_CONCURRENCY", default: 4, range: 1...64),
-            workerPollInterval: .seconds(try integer("CRMSYNC_WORKER_POLL_SECONDS", default: 30, range: 1...3600)))
-        configuration.push = PushSettings(
+            workerConcurrency: try integer(
+                "CRMSYNC_WORKER_CONCURRENCY", default: BackgroundSettings.defaultWorkerConcurrency, range: 1...64),
+            workerPollInterval: .seconds(
+                try integer("CRMSYNC_WORKER_POLL_SECONDS", default: Int(BackgroundSettings.defaultPollInterval.components.seconds), range: 1...3600)))
+        configuration.push = try Self.pushSettings(environment)
+        return configuration
+    }
+
+    /// `CRMSYNC_PUSH_*`: push channel lifetimes and renewal timing (`crmsync serve` and
+    /// `crmsync worker` read the same ones).
+    public static func pushSettings(_ environment: [String: String]) throws(ServerConfigurationError) -> PushSettings {
+        func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws(ServerConfigurationError) -> Int {
+            guard let text = environment[name].flatMap({ $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 })
+            else { return fallback }
+            guard let number = Int(text), range.contains(number) else {
+                throw .invalid(name, reason: "must be an integer from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return number
+        }
+        let push = PushSettings(
             googleChannelLifetime: .seconds(60 * (try integer("CRMSYNC_PUSH_GOOGLE_CHANNEL_MINUTES", default: 7 * 1440, range: 60...(30 * 1440)))),
             graphSubscriptionLifetime: .seconds(60 * (try integer("CRMSYNC_PUSH_GRAPH_SUBSCRIPTION_MINUTES", default: 3 * 1440, range: 60...10_080))),
             renewalMargin: .seconds(60 * (try integer("CRMSYNC_PUSH_RENEWAL_MARGIN_MINUTES", default: 1440, range: 10...(7 * 1440)))),
             renewalInterval: .seconds(try integer("CRMSYNC_PUSH_RENEWAL_INTERVAL_SECONDS", default: 300, range: 10...86_400)))
-        guard configuration.push.renewalMargin < configuration.push.graphSubscriptionLifetime,
-            configuration.push.renewalMargin < configuration.push.googleChannelLifetime
-        else {
+        guard push.renewalMargin < push.graphSubscriptionLifetime, push.renewalMargin < push.googleChannelLifetime else {
             throw .invalid("CRMSYNC_PUSH_RENEWAL_MARGIN_MINUTES", reason: "must be shorter than the channel and subscription lifetimes")
         }
-        return configuration
+        return push
     }
 }

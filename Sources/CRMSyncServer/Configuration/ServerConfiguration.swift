@@ -1,3 +1,4 @@
+import CRMSyncEngine
 import Foundation
 
 /// How `crmsync serve` runs. Built from the environment by `fromEnvironment`, or directly
@@ -18,11 +19,17 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Run the sync worker in this process (`--no-worker` turns it off).
     public var runWorker: Bool
+    /// Accounts synced at once (`BackgroundSettings` documents the default).
     public var workerConcurrency: Int
-    /// Fallback poll of the worker when no notification arrives.
+    /// Fallback poll of the worker when no notification arrives (`BackgroundSettings`).
     public var workerPollInterval: Duration
     /// Push channel and subscription lifetimes and renewal timing.
     public var push: PushSettings = PushSettings()
+
+    /// The background services' settings (the rest keep `BackgroundSettings`' defaults).
+    public var background: BackgroundSettings {
+        BackgroundSettings(workerConcurrency: self.workerConcurrency, pollInterval: self.workerPollInterval, push: self.push)
+    }
 
     public struct JWTSettings: Sendable {
         /// HS256 shared secret (Supabase's JWT secret).
@@ -44,8 +51,9 @@ public struct ServerConfiguration: Sendable {
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, publicBaseURL: URL, returnURL: URL? = nil, jwt: JWTSettings,
-        maxBodyBytes: Int = 64 * 1024, runWorker: Bool = true, workerConcurrency: Int = 4,
-        workerPollInterval: Duration = .seconds(30)
+        maxBodyBytes: Int = 64 * 1024, runWorker: Bool = true,
+        workerConcurrency: Int = BackgroundSettings.defaultWorkerConcurrency,
+        workerPollInterval: Duration = BackgroundSettings.defaultPollInterval
     ) {
         self.host = host
         self.port = port
@@ -65,6 +73,11 @@ public struct ServerConfiguration: Sendable {
 
     /// Where a provider delivers push notifications (`google` or `microsoft`).
     public func webhookURL(_ provider: String) -> URL {
-        self.publicBaseURL.appending(path: "webhooks/\(provider)")
+        Self.webhookURL(base: self.publicBaseURL, provider: provider)
+    }
+
+    /// Where a provider delivers push notifications, under the service's public base URL.
+    public static func webhookURL(base: URL, provider: String) -> URL {
+        base.appending(path: "webhooks/\(provider)")
     }
 }

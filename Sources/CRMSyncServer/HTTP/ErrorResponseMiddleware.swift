@@ -1,11 +1,11 @@
 import Hummingbird
 import Logging
-import PostgresClient
+import CRMSyncDatabase
 
 /// Turns every error a handler throws into the API's error shape, with a stable code.
 ///
 /// Errors we did not foresee become a 500 whose body says nothing about the cause; the cause
-/// goes to the log with the request id (PostgresError's description carries no bind value).
+/// goes to the log with the request id (a database error's description carries no bind value).
 struct ErrorResponseMiddleware: RouterMiddleware {
     typealias Context = ServerRequestContext
 
@@ -26,8 +26,10 @@ struct ErrorResponseMiddleware: RouterMiddleware {
             return error
         case let error as HTTPError:
             return Self.apiError(for: error)
-        case let error as PostgresError:
+        case let error as DatabaseError:
             return Self.apiError(for: error, logger: logger)
+        case let error where DatabaseError(classifying: error) != nil:
+            return Self.apiError(for: DatabaseError(classifying: error)!, logger: logger)
         default:
             logger.error("request failed", metadata: ["error": "\(error)"])
             return .internalError
@@ -45,27 +47,22 @@ struct ErrorResponseMiddleware: RouterMiddleware {
         }
     }
 
-    /// SQLSTATEs the schema raises on purpose map to client errors; the rest are ours.
-    private static func apiError(for error: PostgresError, logger: Logger) -> APIError {
-        switch error.kind {
-        case .connection, .connectionLost, .pool:
+    /// What the schema refuses on purpose maps to client errors; the rest are ours.
+    private static func apiError(for error: DatabaseError, logger: Logger) -> APIError {
+        switch error {
+        case .unavailable:
             logger.error("database unavailable", metadata: ["error": "\(error)"])
             return .unavailable
-        case .server, .decoding:
-            break
-        }
-        let code = error.code?.rawValue ?? ""
-        switch code {
-        case "42501", "P0002":
+        case .refused, .notFound:
             // Refused by a policy or a function's own check: the caller may not see it.
             return .notFound("object")
-        case _ where code.hasPrefix("22"), "23514", "23502":
+        case .invalidValue:
             return .badRequest("invalid_value", "a value was not accepted by the database")
-        case "23505":
+        case .alreadyExists:
             return .conflict("already_exists", "an object with the same identity already exists")
-        case "40001", "40P01", "55P03":
+        case .retryable:
             return APIError(.serviceUnavailable, code: "retry", message: "the request collided with another one; retry it")
-        default:
+        case .limitExceeded, .wrongState, .secretKeyMissing, .secretKeyMismatch, .secretKeyTooShort, .rotationKeyMissing, .failed:
             logger.error("database error", metadata: ["error": "\(error)"])
             return .internalError
         }

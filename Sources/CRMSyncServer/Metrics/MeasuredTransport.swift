@@ -1,3 +1,4 @@
+import CRMSyncEngine
 import CRMSyncProviders
 import Foundation
 
@@ -24,10 +25,10 @@ struct MeasuredTransport: HTTPTransport {
     /// serves both from one host, so the path decides).
     private func provider(of url: URL) -> String {
         let graph = self.endpoints.graphBase
-        if url.host == graph.host && url.port == graph.port && url.path.hasPrefix(graph.path) { return "microsoft" }
+        if url.host == graph.host && url.port == graph.port && url.path.hasPrefix(graph.path) { return CalendarProviderKind.outlook.oauthClientName }
         let login = self.endpoints.microsoftLoginBase
-        if url.host == login.host && url.port == login.port && url.path.contains("/oauth2/v2.0/") { return "microsoft" }
-        return "google"
+        if url.host == login.host && url.port == login.port && url.path.contains("/oauth2/v2.0/") { return CalendarProviderKind.outlook.oauthClientName }
+        return CalendarProviderKind.google.oauthClientName
     }
 }
 

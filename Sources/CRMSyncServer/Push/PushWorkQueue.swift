@@ -1,4 +1,6 @@
 import CRMSyncDatabase
+import CRMSyncEngine
+import CRMSyncProviders
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -74,13 +76,13 @@ public struct PushWorkService: Service {
                 let target = try await Self.target(work, dependencies: dependencies)
                 try await PushChannelManager(dependencies: dependencies)
                     .renew(target, channel: work.channel.channelID, subscriptionID: work.externalID)
-                dependencies.metrics.pushRenewal(provider: "outlook", outcome: "renewed")
+                dependencies.metrics.pushRenewal(provider: CalendarProviderKind.outlook.storedName, outcome: "renewed")
             case .recreate:
                 _ = try await store.accept(channel: work.channel.channelID, markDue: true, as: owner)
                 let target = try await Self.target(work, dependencies: dependencies)
                 try await PushChannelManager(dependencies: dependencies).replace(
                     target, channel: work.channel.channelID, externalID: nil, resourceID: nil, oldCalendarID: target.calendarID)
-                dependencies.metrics.pushRenewal(provider: "outlook", outcome: "replaced")
+                dependencies.metrics.pushRenewal(provider: CalendarProviderKind.outlook.storedName, outcome: "replaced")
             }
         } catch {
             if work.action == .reauthorize || work.action == .recreate {
@@ -95,13 +97,9 @@ public struct PushWorkService: Service {
     }
 
     static func target(_ work: PushWork, dependencies: ServerDependencies) async throws -> PushChannelManager.Target {
-        try await dependencies.database.withSession(work.channel.owner, role: .worker) { connection in
-            guard let row = try await connection.query(
-                "select calendar_id from public.calendar_accounts where id = \(work.channel.accountID)"
-            ).first else { throw APIError.notFound("calendar account") }
-            return PushChannelManager.Target(
-                account: work.channel.accountID, owner: work.channel.owner, provider: .outlook,
-                calendarID: try row.decode(String.self, at: 0))
-        }
+        guard let calendar = try await dependencies.accounts.currentCalendar(account: work.channel.accountID, as: work.channel.owner)
+        else { throw APIError.notFound("calendar account") }
+        return PushChannelManager.Target(
+            account: work.channel.accountID, owner: work.channel.owner, provider: .outlook, calendarID: calendar)
     }
 }

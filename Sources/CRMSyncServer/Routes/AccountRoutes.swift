@@ -2,7 +2,6 @@ import CRMSyncDatabase
 import CRMSyncSupport
 import Foundation
 import Hummingbird
-import PostgresClient
 
 /// `/v1/calendar/accounts…`: list, show, change settings, ask for a sync, read the sync log.
 ///
@@ -10,6 +9,8 @@ import PostgresClient
 /// An account that is not theirs (another user's, another organization's) is a 404.
 struct AccountRoutes: Sendable {
     let dependencies: ServerDependencies
+
+    var store: CalendarAccountStore { self.dependencies.accounts }
 
     func register(on group: RouterGroup<ServerRequestContext>) {
         group.get("calendar/accounts", use: self.list)
@@ -25,26 +26,16 @@ struct AccountRoutes: Sendable {
 
     @Sendable func list(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        let accounts = try await self.dependencies.database.withSession(identity) { connection in
-            // Only the caller's own accounts: an admin's wider read is for the monitoring views.
-            try await connection.query(
-                """
-                select \(unescaped: AccountView.columns) from public.calendar_accounts a
-                 where a.user_id = auth.uid() and a.organization_id = private.current_org_id()
-                 order by a.created_at, a.id
-                """
-            ).rows.map(AccountView.init(row:))
-        }
+        // Only the caller's own accounts: an admin's wider read is for the monitoring views.
+        let accounts = try await self.store.list(for: identity).map(AccountView.init)
         return try JSONCoding.response(AccountList(accounts: accounts))
     }
 
     @Sendable func show(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let id = try context.parameters.requireUUID("account")
-        let account = try await self.dependencies.database.withSession(identity) { connection in
-            try await Self.account(id, on: connection)
-        }
-        return try JSONCoding.response(account)
+        let account = try await Self.notFound { try await self.store.record(id, for: identity) }
+        return try JSONCoding.response(AccountView(account))
     }
 
     struct SettingsChange: JSONRequestBody {
@@ -72,15 +63,12 @@ struct AccountRoutes: Sendable {
         if let calendar = change.calendarID, calendar.trimmingCharacters(in: .whitespaces).isEmpty || calendar.count > 1024 {
             throw APIError.badRequest("invalid_field", "calendar_id must be 1 to 1024 characters")
         }
-        let account = try await self.dependencies.database.withSession(identity) { connection in
-            try await connection.query(
-                """
-                select public.update_calendar_account_settings(
-                  \(id), \(change.syncEnabled), \(change.conflictStrategy?.rawValue), \(change.calendarID))
-                """)
-            return try await Self.account(id, on: connection)
+        let account = try await Self.notFound {
+            try await self.store.updateSettings(
+                id, syncEnabled: change.syncEnabled, conflictStrategy: change.conflictStrategy?.rawValue,
+                calendarID: change.calendarID, for: identity)
         }
-        return try JSONCoding.response(account)
+        return try JSONCoding.response(AccountView(account))
     }
 
     struct SyncRequested: Encodable {
@@ -99,14 +87,14 @@ struct AccountRoutes: Sendable {
     @Sendable func requestSync(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let id = try context.parameters.requireUUID("account")
-        let requestedAt = try await self.dependencies.database.withSession(identity) { connection in
-            let account = try await Self.account(id, on: connection)
-            guard account.syncEnabled, account.status != .needsReconnection, account.status != .disconnected else {
-                throw APIError.conflict(
-                    "account_not_syncable", "the account is \(account.syncEnabled ? account.status.rawValue : "paused (sync_enabled is false)")")
-            }
-            try await connection.query("select public.request_calendar_sync(\(id))")
-            return try await connection.query("select now()").first!.decode(Date.self, at: 0)
+        let requestedAt: Date
+        switch try await Self.notFound({ try await self.store.requestSync(id, for: identity) }) {
+        case .requested(let at):
+            requestedAt = at
+        case .notSyncable(let record):
+            let account = AccountView(record)
+            throw APIError.conflict(
+                "account_not_syncable", "the account is \(account.syncEnabled ? account.status.rawValue : "paused (sync_enabled is false)")")
         }
         return try JSONCoding.response(
             SyncRequested(accountID: id.lowercased, requestedAt: requestedAt, syncLog: "/v1/calendar/accounts/\(id.lowercased)/sync-log"),
@@ -145,40 +133,24 @@ struct AccountRoutes: Sendable {
         let identity = try context.requireIdentity()
         let id = try context.parameters.requireUUID("account")
         let limit = try request.uri.queryParameters.limit(default: 50, maximum: 500)
-        let entries = try await self.dependencies.database.withSession(identity) { connection in
-            _ = try await Self.account(id, on: connection)
-            return try await connection.query(
-                """
-                select l.id, l.sync_type, l.sync_direction, l.status, l.events_imported, l.events_exported,
-                       l.events_updated, l.events_deleted, l.errors, l.error_details::text, l.started_at, l.completed_at
-                  from public.calendar_sync_log l
-                 where l.calendar_account_id = \(id)
-                 order by l.started_at desc, l.id
-                 limit \(limit)
-                """
-            ).rows.map { row in
-                SyncLogEntry(
-                    id: try row.decode(UUID.self, at: 0).lowercased, syncType: try row.decode(String.self, at: 1),
-                    direction: try row.decode(String.self, at: 2), status: try row.decode(String.self, at: 3),
-                    imported: try row.decode(Int.self, at: 4), exported: try row.decode(Int.self, at: 5),
-                    updated: try row.decode(Int.self, at: 6), deleted: try row.decode(Int.self, at: 7),
-                    errors: try row.decode(Int.self, at: 8),
-                    errorDetails: try JSONCoding.decoder().decode(JSONValue.self, from: Data(try row.decode(String.self, at: 9).utf8)),
-                    startedAt: try row.decode(Date.self, at: 10), completedAt: try row.decode(Date?.self, at: 11))
-            }
+        let entries = try await Self.notFound { try await self.store.syncLog(id, limit: limit, for: identity) }.map { entry in
+            SyncLogEntry(
+                id: entry.id.lowercased, syncType: entry.syncType, direction: entry.direction, status: entry.status,
+                imported: entry.imported, exported: entry.exported, updated: entry.updated, deleted: entry.deleted,
+                errors: entry.errors,
+                errorDetails: try JSONCoding.decoder().decode(JSONValue.self, from: Data(entry.errorDetailsJSON.utf8)),
+                startedAt: entry.startedAt, completedAt: entry.completedAt)
         }
         return try JSONCoding.response(SyncLog(entries: entries))
     }
 
-    /// The caller's own account `id` in the active organization, or a 404.
-    static func account(_ id: UUID, on connection: PostgresConnection) async throws -> AccountView {
-        let rows = try await connection.query(
-            """
-            select \(unescaped: AccountView.columns) from public.calendar_accounts a
-             where a.id = \(id) and a.user_id = auth.uid() and a.organization_id = private.current_org_id()
-            """)
-        guard let row = rows.first else { throw APIError.notFound("calendar account") }
-        return try AccountView(row: row)
+    /// `body`, with an account that is not the caller's as a 404.
+    static func notFound<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch DatabaseError.notFound {
+            throw APIError.notFound("calendar account")
+        }
     }
 }
 

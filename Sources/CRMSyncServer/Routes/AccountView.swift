@@ -1,5 +1,5 @@
 import Foundation
-import PostgresClient
+import CRMSyncDatabase
 
 /// A calendar account as the API shows it: settings, a status badge and the last sync's result.
 /// Never a token, a cursor or a worker's name.
@@ -42,23 +42,16 @@ struct AccountView: Encodable, Sendable {
         case createdAt = "created_at"
     }
 
-    /// The columns `init(row:)` reads, for `select \(unescaped: AccountView.columns) from public.calendar_accounts a`.
-    static let columns = """
-        a.id, a.provider, a.email, a.calendar_id, a.time_zone, a.sync_enabled, a.conflict_strategy,
-        a.connection_status, coalesce(a.lease_expires_at > now(), false) as syncing, a.sync_requested_at is not null as pending,
-        a.last_sync_at, a.last_sync_status, a.last_error, a.next_sync_at, a.created_at
-        """
-
-    init(row: PostgresRow) throws {
-        self.id = try row.decode(UUID.self, column: "id").lowercased
-        self.provider = try row.decode(String.self, column: "provider")
-        self.email = try row.decode(String.self, column: "email")
-        self.calendarID = try row.decode(String.self, column: "calendar_id")
-        self.timeZone = try row.decode(String.self, column: "time_zone")
-        self.syncEnabled = try row.decode(Bool.self, column: "sync_enabled")
-        self.conflictStrategy = try row.decode(String.self, column: "conflict_strategy")
-        let connection = try row.decode(String.self, column: "connection_status")
-        let syncing = try row.decode(Bool.self, column: "syncing")
+    init(_ record: CalendarAccountStore.Record) {
+        self.id = record.id.lowercased
+        self.provider = record.provider
+        self.email = record.email
+        self.calendarID = record.calendarID
+        self.timeZone = record.timeZone
+        self.syncEnabled = record.syncEnabled
+        self.conflictStrategy = record.conflictStrategy
+        let connection = record.connectionStatus
+        let syncing = record.syncing
         self.status =
             switch connection {
             case "needs_reauth": .needsReconnection
@@ -68,13 +61,11 @@ struct AccountView: Encodable, Sendable {
             case "error": .error
             default: .connected
             }
-        self.syncPending = try row.decode(Bool.self, column: "pending")
-        if let at = try row.decode(Date?.self, column: "last_sync_at") {
-            self.lastSync = LastSync(
-                at: at, status: try row.decode(String?.self, column: "last_sync_status") ?? "unknown",
-                error: try row.decode(String?.self, column: "last_error"))
+        self.syncPending = record.syncPending
+        if let at = record.lastSyncAt {
+            self.lastSync = LastSync(at: at, status: record.lastSyncStatus ?? "unknown", error: record.lastError)
         }
-        self.nextSyncAt = try row.decode(Date?.self, column: "next_sync_at")
-        self.createdAt = try row.decode(Date.self, column: "created_at")
+        self.nextSyncAt = record.nextSyncAt
+        self.createdAt = record.createdAt
     }
 }

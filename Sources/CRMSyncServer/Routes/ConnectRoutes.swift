@@ -2,7 +2,6 @@ import CRMSyncDatabase
 import CRMSyncProviders
 import Foundation
 import Hummingbird
-import PostgresClient
 
 /// `POST /v1/calendar/accounts/connect`: starts the browser OAuth flow for the caller.
 ///
@@ -58,7 +57,7 @@ struct ConnectRoutes: Sendable {
         do {
             started = try await OAuthConnectStates(database: self.dependencies.database).begin(
                 identity, provider: body.provider.rawValue, state: state, codeVerifier: pkce.verifier, calendarID: calendarID)
-        } catch let error as PostgresError where error.code?.rawValue == "54000" {
+        } catch DatabaseError.limitExceeded {
             throw APIError(.tooManyRequests, code: "too_many_connect_attempts",
                            message: "too many connect attempts are in progress; finish one or wait 10 minutes")
         }

@@ -3,7 +3,6 @@ import CRMSyncEngine
 import CRMSyncProviders
 import Foundation
 import Hummingbird
-import PostgresClient
 
 /// `DELETE /v1/calendar/accounts/:account?remove_mappings=`: disconnect one of the caller's
 /// calendar accounts. The provider side goes first, while the tokens still exist: channels and
@@ -24,21 +23,17 @@ struct DisconnectRoutes: Sendable {
         let removeMappings = try Self.flag(request.uri.queryParameters.get("remove_mappings"), name: "remove_mappings")
 
         // The caller's own account, or a 404 before anything happens.
-        let current = try await self.dependencies.database.withSession(identity) { connection in
-            try await AccountRoutes.account(id, on: connection)
-        }
+        let current = AccountView(try await AccountRoutes.notFound { try await self.dependencies.accounts.record(id, for: identity) })
         // A disconnected account has no tokens and no live channels left to act on.
-        if current.status != .disconnected, let kind = CalendarProviderKind(rawValue: current.provider) {
+        if current.status != .disconnected, let kind = CalendarProviderKind(storedName: current.provider) {
             let target = PushChannelManager.Target(account: id, owner: identity, provider: kind, calendarID: current.calendarID)
             await PushChannelManager(dependencies: self.dependencies).stopAll(target)
             await self.revoke(target)
         }
         _ = try await PushChannelStore(database: self.dependencies.database)
             .disconnect(account: id, removeMappings: removeMappings, as: identity)
-        let account = try await self.dependencies.database.withSession(identity) { connection in
-            try await AccountRoutes.account(id, on: connection)
-        }
-        return try JSONCoding.response(account)
+        let account = try await AccountRoutes.notFound { try await self.dependencies.accounts.record(id, for: identity) }
+        return try JSONCoding.response(AccountView(account))
     }
 
     /// Revokes the grant with the stored refresh token (or the access token when there is

@@ -1,4 +1,5 @@
 import CRMSyncDatabase
+import CRMSyncEngine
 import CRMSyncProviders
 import Foundation
 import HTTPTypes
@@ -83,7 +84,7 @@ struct OAuthCallbackRoutes: Sendable {
         }
         // From here the state is spent: every refusal is recorded on it, in its owner's session.
         do {
-            guard let provider = CalendarProviderKind(rawValue: path), provider.rawValue == binding.provider else {
+            guard let provider = CalendarProviderKind(rawValue: path), provider.storedName == binding.provider else {
                 throw Failure.providerMismatch
             }
             if let error {

@@ -1,7 +1,7 @@
 import CRMSyncDatabase
 import CRMSyncProviders
 import Foundation
-import PostgresClient
+import CRMSyncEngine
 
 /// The OAuth client for a provider in an organization (its own registration, else the
 /// platform's), over the service's provider endpoints and HTTP stack.
@@ -13,8 +13,8 @@ struct OAuthClients: Sendable {
         let registration: (clientID: String, clientSecret: String)
         do {
             registration = try await self.dependencies.accounts.oauthClient(
-                provider: provider == .google ? "google" : "microsoft", for: identity)
-        } catch let error as PostgresError where error.code?.rawValue == "P0002" {
+                provider: provider.oauthClientName, for: identity)
+        } catch CalendarAccountError.oauthClientMissing {
             throw APIError(.serviceUnavailable, code: "provider_not_configured",
                            message: "no OAuth client is registered for \(provider.rawValue); see `crmsync oauth-client set`")
         }

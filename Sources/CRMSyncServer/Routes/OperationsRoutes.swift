@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
-import PostgresClient
+import CRMSyncDatabase
 
 /// `/healthz` (the process answers), `/readyz` (database reachable, schema current),
 /// `/metrics` (Prometheus text format) and `/openapi.json` (the API's description).
@@ -30,9 +30,7 @@ struct OperationsRoutes: Sendable {
 
     @Sendable func ready(_ request: Request, context: ServerRequestContext) async throws -> Response {
         do {
-            let pending = try await self.dependencies.database.pool.withConnection { connection in
-                try await self.dependencies.migrations.pending(on: connection)
-            }
+            let pending = try await self.dependencies.migrations.pending(in: self.dependencies.database)
             let ready = pending.isEmpty
             return try JSONCoding.response(
                 Readiness(status: ready ? "ready" : "not_ready", database: "ok", pendingMigrations: pending),
@@ -46,10 +44,7 @@ struct OperationsRoutes: Sendable {
 
     @Sendable func metrics(_ request: Request, context: ServerRequestContext) async throws -> Response {
         // The due-account gauge is sampled when scraped: one cheap count, no identity needed.
-        let due = try? await self.dependencies.database.withSession(nil, role: .worker) { connection in
-            try await connection.query("select public.calendar_due_account_count()").first?.decode(Int.self, at: 0)
-        }
-        if let due {
+        if let due = try? await SyncStore(database: self.dependencies.database).dueAccountCount() {
             self.dependencies.metrics.dueAccounts(due)
         }
         return Response(

@@ -1,9 +1,10 @@
 import CRMSyncDatabase
+import CRMSyncEngine
+import CRMSyncProviders
 import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
-import PostgresClient
 
 /// `POST /webhooks/google` and `POST /webhooks/microsoft`: the providers' push notifications.
 ///
@@ -27,10 +28,10 @@ struct WebhookRoutes: Sendable {
     @Sendable func google(_ request: Request, context: ServerRequestContext) async throws -> Response {
         do {
             let response = try await self.handleGoogle(request)
-            self.dependencies.metrics.webhookDelivery(provider: "google", accepted: true)
+            self.dependencies.metrics.webhookDelivery(provider: CalendarProviderKind.google.oauthClientName, accepted: true)
             return response
         } catch {
-            self.dependencies.metrics.webhookDelivery(provider: "google", accepted: false)
+            self.dependencies.metrics.webhookDelivery(provider: CalendarProviderKind.google.oauthClientName, accepted: false)
             throw error
         }
     }
@@ -42,7 +43,7 @@ struct WebhookRoutes: Sendable {
         else {
             throw APIError.badRequest("invalid_notification", "X-Goog-Channel-ID and X-Goog-Resource-State are required")
         }
-        guard let channel = try await self.store.lookup(provider: "google", externalID: channelID),
+        guard let channel = try await self.store.lookup(provider: CalendarProviderKind.google.storedName, externalID: channelID),
             channel.isLive(at: self.dependencies.now())
         else { throw APIError.notFound("channel") }
         guard PushSecret.matches(headers[.googChannelToken], stored: channel.tokenHash),
@@ -52,7 +53,7 @@ struct WebhookRoutes: Sendable {
         let changed = state == "exists" || state == "not_exists"
         do {
             _ = try await self.store.accept(channel: channel.channelID, markDue: changed, as: channel.owner)
-        } catch let error as PostgresError where error.code == .insufficientPrivilege {
+        } catch DatabaseError.refused {
             throw APIError.notFound("channel")  // stopped between the lookup and now
         }
         return Response(status: .ok)
@@ -85,13 +86,13 @@ struct WebhookRoutes: Sendable {
         let now = self.dependencies.now()
         for item in notifications.value {
             guard let id = item.subscriptionId, !id.isEmpty, id.count <= 255,
-                let channel = try await self.store.lookup(provider: "outlook", externalID: id), channel.isLive(at: now),
+                let channel = try await self.store.lookup(provider: CalendarProviderKind.outlook.storedName, externalID: id), channel.isLive(at: now),
                 PushSecret.matches(item.clientState, stored: channel.tokenHash)
             else {
-                self.dependencies.metrics.webhookDelivery(provider: "microsoft", accepted: false)
+                self.dependencies.metrics.webhookDelivery(provider: CalendarProviderKind.outlook.oauthClientName, accepted: false)
                 continue
             }
-            self.dependencies.metrics.webhookDelivery(provider: "microsoft", accepted: true)
+            self.dependencies.metrics.webhookDelivery(provider: CalendarProviderKind.outlook.oauthClientName, accepted: true)
             let action: PushWork.Action =
                 switch item.lifecycleEvent {
                 case "reauthorizationRequired": .reauthorize

@@ -1,5 +1,4 @@
 import CRMSyncDatabase
-import CRMSyncEngine
 import CRMSyncProviders
 import Foundation
 import Logging
@@ -8,10 +7,23 @@ import Logging
 /// calendar accounts, in the account owner's worker session, and records each outcome in
 /// `calendar_push_channels`. Provider failures are recorded and reported, never fatal.
 public struct PushChannelManager: Sendable {
-    let dependencies: ServerDependencies
+    /// Provider clients with the accounts' tokens (and the database, and the logger).
+    public var clients: AccountClients
+    /// Channel lifetimes and renewal timing.
+    public var settings: PushSettings
+    /// Where a provider delivers notifications (the HTTP service's `/webhooks/<provider>`).
+    public var webhookURL: @Sendable (CalendarProviderKind) -> URL
+    /// The clock expiry is judged by; tests move it instead of waiting days.
+    public var now: @Sendable () -> Date
 
-    public init(dependencies: ServerDependencies) {
-        self.dependencies = dependencies
+    public init(
+        clients: AccountClients, settings: PushSettings, webhookURL: @escaping @Sendable (CalendarProviderKind) -> URL,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.clients = clients
+        self.settings = settings
+        self.webhookURL = webhookURL
+        self.now = now
     }
 
     /// The account a channel belongs to.
@@ -29,13 +41,7 @@ public struct PushChannelManager: Sendable {
         }
     }
 
-    var store: PushChannelStore { PushChannelStore(database: self.dependencies.database) }
-
-    var clients: AccountClients {
-        AccountClients(
-            database: self.dependencies.database, endpoints: self.dependencies.endpoints, http: self.dependencies.http,
-            logger: self.dependencies.logger)
-    }
+    var store: PushChannelStore { PushChannelStore(database: self.clients.database) }
 
     /// Opens a channel/subscription for the account's calendar and records it (marking
     /// `replacing` replaced). Returns the new channel's id.
@@ -43,8 +49,8 @@ public struct PushChannelManager: Sendable {
     public func start(_ target: Target, replacing: UUID? = nil) async throws -> UUID {
         let tokens = try await self.clients.tokens(account: target.account, provider: target.provider, owner: target.owner)
         let secret = PushSecret.random()
-        let now = self.dependencies.now()
-        let settings = self.dependencies.configuration.push
+        let now = self.now()
+        let settings = self.settings
         switch target.provider {
         case .google:
             // Google sends the channel's `sync` message as soon as it opens, possibly before
@@ -58,7 +64,7 @@ public struct PushChannelManager: Sendable {
             let channel: GoogleChannel
             do {
                 channel = try await self.clients.google(calendarID: target.calendarID, tokens: tokens).watch(
-                    channelId: channelID, address: self.dependencies.configuration.webhookURL("google"), token: secret.value,
+                    channelId: channelID, address: self.webhookURL(.google), token: secret.value,
                     expiration: requested)
             } catch {
                 try? await self.store.record(channel: pending, .stopped, error: "watch failed: \(Self.describe(error))", as: target.owner)
@@ -68,7 +74,7 @@ public struct PushChannelManager: Sendable {
                 account: target.account, externalID: channel.id, resourceID: channel.resourceId, tokenHash: secret.hash,
                 expiresAt: channel.expiration ?? requested, replacing: replacing, as: target.owner)
         case .outlook:
-            let url = self.dependencies.configuration.webhookURL("microsoft")
+            let url = self.webhookURL(.outlook)
             let subscription = try await self.clients.graph(calendarID: target.calendarID, tokens: tokens).subscribe(
                 notificationURL: url, lifecycleNotificationURL: url, clientState: secret.value,
                 expiration: now.addingTimeInterval(settings.graphSubscriptionLifetime.timeInterval))
@@ -81,8 +87,8 @@ public struct PushChannelManager: Sendable {
     /// Extends a Graph subscription (`PATCH`) and records the new expiry.
     public func renew(_ target: Target, channel: UUID, subscriptionID: String) async throws {
         let tokens = try await self.clients.tokens(account: target.account, provider: target.provider, owner: target.owner)
-        let expiration = self.dependencies.now().addingTimeInterval(
-            self.dependencies.configuration.push.graphSubscriptionLifetime.timeInterval)
+        let expiration = self.now().addingTimeInterval(
+            self.settings.graphSubscriptionLifetime.timeInterval)
         let renewed = try await self.clients.graph(calendarID: target.calendarID, tokens: tokens)
             .renewSubscription(id: subscriptionID, expiration: expiration)
         try await self.store.record(channel: channel, .renewed, expiresAt: renewed.expiration, as: target.owner)
@@ -106,14 +112,14 @@ public struct PushChannelManager: Sendable {
             failure = nil  // already gone at the provider
         } catch {
             failure = "stopping at the provider failed: \(Self.describe(error))"
-            self.dependencies.logger.warning(
+            self.clients.logger.warning(
                 "push channel could not be stopped at the provider",
                 metadata: ["channel": "\(channel)", "error": "\(Self.describe(error))"])
         }
         do {
             try await self.store.record(channel: channel, .stopped, error: failure, as: target.owner)
         } catch {
-            self.dependencies.logger.error("push channel state not recorded", metadata: ["channel": "\(channel)", "error": "\(error)"])
+            self.clients.logger.error("push channel state not recorded", metadata: ["channel": "\(channel)", "error": "\(error)"])
         }
     }
 
@@ -124,7 +130,7 @@ public struct PushChannelManager: Sendable {
         do {
             channels = try await self.store.liveChannels(account: target.account, as: target.owner)
         } catch {
-            self.dependencies.logger.error("push channels could not be listed", metadata: ["error": "\(error)"])
+            self.clients.logger.error("push channels could not be listed", metadata: ["error": "\(error)"])
             return 0
         }
         for channel in channels {
@@ -151,7 +157,7 @@ public struct PushChannelManager: Sendable {
     }
 
     /// A short, secret-free description of a failure.
-    static func describe(_ error: any Error) -> String {
+    public static func describe(_ error: any Error) -> String {
         if let error = error as? ProviderError { return "\(error)" }
         return String(describing: type(of: error)) + ": \(error)"
     }
@@ -159,7 +165,7 @@ public struct PushChannelManager: Sendable {
 
 extension ProviderError {
     /// The provider no longer knows the channel or subscription.
-    var isNotFound: Bool {
+    public var isNotFound: Bool {
         switch self {
         case .gone: true
         case .rejected(let status, _, _): status == 404 || status == 410

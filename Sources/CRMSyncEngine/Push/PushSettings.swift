@@ -8,7 +8,7 @@ public struct PushSettings: Sendable, Hashable {
     public var renewalMargin: Duration
     /// How often the renewal service looks.
     public var renewalInterval: Duration
-    /// Run the renewal service in this process.
+    /// Run the renewal service in this process (`crmsync serve` and `crmsync worker` alike).
     public var runRenewal: Bool
 
     public init(

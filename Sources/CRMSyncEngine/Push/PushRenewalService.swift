@@ -2,30 +2,33 @@ import CRMSyncDatabase
 import CRMSyncProviders
 import Foundation
 import Logging
-import PostgresClient
 import ServiceLifecycle
 
 /// Keeps every syncing account's push channel alive: every `renewalInterval` it renews Graph
 /// subscriptions (PATCH) and replaces Google channels (a new one, then stop the old) before
 /// they expire, replaces failed ones and ones on a calendar the account no longer syncs, stops
 /// the channels of accounts that stopped syncing, and opens missing ones. Expiry is judged by
-/// `dependencies.now`, so tests move the clock instead of waiting days.
+/// the manager's clock, so tests move the clock instead of waiting days.
 ///
-/// Any number of `crmsync serve` processes may run it: a round runs only while its process
-/// holds a session advisory lock, so two processes never renew (or replace) the same channel
-/// at once; one that dies releases the lock with its connection.
+/// Any number of processes (`crmsync serve`, `crmsync worker`) may run it: a round runs only
+/// while its process holds a session advisory lock (`PushChannelStore.withRenewalLock`), so
+/// two processes never renew (or replace) the same channel at once.
 public struct PushRenewalService: Service {
-    /// The advisory lock key of a renewal round (`hashtext('crmsync.push_renewal')`).
-    static let lockKey = "crmsync.push_renewal"
+    /// Opens, renews and stops the channels.
+    public var manager: PushChannelManager
+    /// Hears each item's provider (as stored) and outcome (metrics).
+    public var onOutcome: @Sendable (_ provider: String, _ outcome: String) -> Void
 
-    let dependencies: ServerDependencies
-
-    public init(dependencies: ServerDependencies) {
-        self.dependencies = dependencies
+    public init(manager: PushChannelManager, onOutcome: @escaping @Sendable (_ provider: String, _ outcome: String) -> Void = { _, _ in }) {
+        self.manager = manager
+        self.onOutcome = onOutcome
     }
 
+    var store: PushChannelStore { PushChannelStore(database: self.manager.clients.database) }
+    var logger: Logger { self.manager.clients.logger }
+
     public func run() async throws {
-        let interval = self.dependencies.configuration.push.renewalInterval
+        let interval = self.manager.settings.renewalInterval
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             await self.runOnce()
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
@@ -37,30 +40,23 @@ public struct PushRenewalService: Service {
     @discardableResult
     public func runOnce() async -> [String: Int] {
         do {
-            return try await self.dependencies.database.pool.withConnection { connection in
-                let locked = try await connection.query("select pg_try_advisory_lock(hashtext(\(Self.lockKey)))")
-                guard try locked.first?.decode(Bool.self, at: 0) == true else {
-                    self.dependencies.logger.debug("another process is renewing push channels; skipping this round")
-                    return [:]
-                }
-                let outcomes = await self.round()
-                try await connection.query("select pg_advisory_unlock(hashtext(\(Self.lockKey)))")
-                return outcomes
+            guard let outcomes = try await self.store.withRenewalLock({ await self.round() }) else {
+                self.logger.debug("another process is renewing push channels; skipping this round")
+                return [:]
             }
+            return outcomes
         } catch {
-            self.dependencies.logger.error("push renewal round failed", metadata: ["error": "\(error)"])
+            self.logger.error("push renewal round failed", metadata: ["error": "\(error)"])
             return [:]
         }
     }
 
     private func round() async -> [String: Int] {
-        let store = PushChannelStore(database: self.dependencies.database)
-        let settings = self.dependencies.configuration.push
         let due: [PushChannelStore.Renewal]
         do {
-            due = try await store.renewals(now: self.dependencies.now(), margin: settings.renewalMargin)
+            due = try await self.store.renewals(now: self.manager.now(), margin: self.manager.settings.renewalMargin)
         } catch {
-            self.dependencies.logger.error("push renewals could not be listed", metadata: ["error": "\(error)"])
+            self.logger.error("push renewals could not be listed", metadata: ["error": "\(error)"])
             return [:]
         }
         var outcomes: [String: Int] = [:]
@@ -68,18 +64,18 @@ public struct PushRenewalService: Service {
             if Task.isCancelled { break }
             let outcome = await self.handle(renewal)
             outcomes["\(renewal.reason.rawValue):\(outcome)", default: 0] += 1
-            self.dependencies.metrics.pushRenewal(provider: renewal.provider, outcome: outcome)
+            self.onOutcome(renewal.provider, outcome)
         }
         return outcomes
     }
 
     /// Acts on one item; returns the outcome (`renewed`, `replaced`, `started`, `stopped`, `failed`).
     func handle(_ renewal: PushChannelStore.Renewal) async -> String {
-        let manager = PushChannelManager(dependencies: self.dependencies)
-        guard let provider = CalendarProviderKind(rawValue: renewal.provider) else { return "failed" }
+        let manager = self.manager
+        guard let provider = CalendarProviderKind(storedName: renewal.provider) else { return "failed" }
         let target = PushChannelManager.Target(
             account: renewal.accountID, owner: renewal.owner, provider: provider, calendarID: renewal.calendarID)
-        var logger = self.dependencies.logger
+        var logger = self.logger
         logger[metadataKey: "account"] = "\(renewal.accountID.uuidString.lowercased())"
         logger[metadataKey: "reason"] = "\(renewal.reason.rawValue)"
         do {
@@ -118,9 +114,8 @@ public struct PushRenewalService: Service {
                 // A dead grant: the account needs its owner, not another attempt every round.
                 // Marked as the sync does it, so it leaves the schedule and the renewal list.
                 logger.notice("push channel needs a reconnected account", metadata: ["error": "\(error)"])
-                try? await self.dependencies.database.withSession(renewal.owner, role: .worker) { connection in
-                    _ = try await connection.query("select public.mark_calendar_account_reauth(\(renewal.accountID), \(reason))")
-                }
+                try? await SyncStore(database: self.manager.clients.database)
+                    .markReconnect(account: renewal.accountID, reason: reason, as: renewal.owner)
                 return "failed"
             }
             return await self.failed(renewal, error: error, logger: logger)
@@ -133,7 +128,7 @@ public struct PushRenewalService: Service {
     private func failed(_ renewal: PushChannelStore.Renewal, error: any Error, logger: Logger) async -> String {
         logger.warning("push channel renewal failed", metadata: ["error": "\(PushChannelManager.describe(error))"])
         if let channel = renewal.channelID {
-            try? await PushChannelStore(database: self.dependencies.database).record(
+            try? await self.store.record(
                 channel: channel, .failed, error: PushChannelManager.describe(error), as: renewal.owner)
         }
         return "failed"
@@ -141,10 +136,7 @@ public struct PushRenewalService: Service {
 
     /// The calendar the account syncs now (the renewal row carries the channel's).
     private func currentCalendar(_ renewal: PushChannelStore.Renewal) async throws -> String {
-        try await self.dependencies.database.withSession(renewal.owner, role: .worker) { connection in
-            try await connection.query(
-                "select calendar_id from public.calendar_accounts where id = \(renewal.accountID)"
-            ).first?.decode(String.self, at: 0) ?? renewal.calendarID
-        }
+        try await CalendarAccountStore(database: self.manager.clients.database)
+            .currentCalendar(account: renewal.accountID, as: renewal.owner) ?? renewal.calendarID
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 
 /// The secret a push channel carries (Google's channel token, Graph's clientState): random,
 /// given to the provider once, stored only as its sha256.
-struct PushSecret: Sendable {
+public struct PushSecret: Sendable {
     let value: String
 
     /// 32 random bytes, base64url without padding (43 characters; Graph allows 128).
@@ -24,7 +24,7 @@ struct PushSecret: Sendable {
     var hash: [UInt8] { Self.hash(self.value) }
 
     /// Whether `presented` is the secret whose digest is `stored`, in constant time.
-    static func matches(_ presented: String?, stored: [UInt8]) -> Bool {
+    public static func matches(_ presented: String?, stored: [UInt8]) -> Bool {
         guard let presented else { return false }
         return ConstantTime.equal(Self.hash(presented), stored)
     }
