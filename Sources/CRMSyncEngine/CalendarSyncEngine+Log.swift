@@ -19,6 +19,15 @@ extension CalendarSyncEngine {
         }
     }
 
+    /// Records that the provider refused the OAuth client the account uses (for the operator);
+    /// true when this is the first report since the client was last set.
+    func reportClientRejected(account: SyncAccount, reason: String) async throws -> Bool {
+        try await self.database.withSession(account.owner, role: .worker) { connection in
+            try await connection.query("select public.report_oauth_client_rejected(\(account.id), \(reason))")
+                .first?.decode(Bool.self, at: 0) ?? false
+        }
+    }
+
     /// Marks the account as needing the person to connect it again.
     func markReconnect(account: SyncAccount, reason: String) async throws {
         _ = try await self.database.withSession(account.owner, role: .worker) { connection in

@@ -9,7 +9,7 @@ struct ConsoleCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    static let monitoringViews = ["calendar_account_health", "recent_sync_errors", "organization_sync_volume"]
+    static let monitoringViews = ["calendar_account_health", "recent_sync_errors", "organization_sync_volume", "oauth_client_status"]
 
     func run() async throws {
         try await reportingErrors {
