@@ -23,7 +23,7 @@ struct ConnectCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Option(help: "google or outlook.")
+    @Option(help: "google, or outlook (also spelled microsoft).")
     var provider: String
 
     @Option(help: "The CRM user (uuid) who owns the account.")
@@ -43,9 +43,7 @@ struct ConnectCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            guard let provider = CalendarProviderKind(rawValue: self.provider) else {
-                throw ValidationError("--provider must be google or outlook")
-            }
+            let provider = try ProviderArgument.calendarProvider(self.provider)
             guard let user = UUID(uuidString: self.user), let org = UUID(uuidString: self.org) else {
                 throw ValidationError("--user and --org must be uuids")
             }
@@ -57,8 +55,15 @@ struct ConnectCommand: AsyncParsableCommand {
                 pool: PostgresPool(configuration: settings.app, maxConnections: 1),
                 secretKey: try self.options.requiredSecretKey())
             let store = CalendarAccountStore(database: database)
-            let registration = try await store.oauthClient(
-                provider: provider == .google ? "google" : "microsoft", for: identity)
+            let registration: (clientID: String, clientSecret: String)
+            do {
+                registration = try await store.oauthClient(provider: ProviderArgument.registryName(provider), for: identity)
+            } catch let error as PostgresError where error.code?.rawValue == "P0002" {
+                // No client registered: say what fixes it rather than a bare SQLSTATE.
+                throw ValidationError(
+                    "no OAuth client is registered for \(ProviderArgument.registryName(provider)); an administrator registers it with:\n  "
+                        + ProviderArgument.registerCommand(provider, organization: "<org uuid, for the organization's own app>"))
+            }
             let oauth = OAuthClient(
                 provider: provider,
                 credentials: OAuthCredentials(clientId: registration.clientID, clientSecret: registration.clientSecret),

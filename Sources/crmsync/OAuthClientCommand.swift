@@ -17,7 +17,7 @@ struct OAuthClientCommand: AsyncParsableCommand {
 
         @OptionGroup var options: GlobalOptions
 
-        @Option(help: "google or microsoft.")
+        @Option(help: "google, or microsoft (also spelled outlook).")
         var provider: String
 
         @Option(help: "The client id the provider issued.")
@@ -28,9 +28,7 @@ struct OAuthClientCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                guard ["google", "microsoft"].contains(self.provider) else {
-                    throw ValidationError("--provider must be google or microsoft")
-                }
+                let provider = ProviderArgument.registryName(try ProviderArgument.calendarProvider(self.provider))
                 let organization = try self.org.map { text in
                     guard let id = UUID(uuidString: text) else { throw ValidationError("--org must be a uuid") }
                     return id
@@ -40,10 +38,10 @@ struct OAuthClientCommand: AsyncParsableCommand {
                 let key = try self.options.requiredSecretKey()
                 let id = try await self.options.withAdminConnection { connection in
                     try await OAuthClientRegistry.set(
-                        provider: self.provider, clientID: self.clientId, clientSecret: secret,
+                        provider: provider, clientID: self.clientId, clientSecret: secret,
                         organization: organization, key: key, on: connection)
                 }
-                print("oauth client \(id.uuidString.lowercased()) registered for \(self.provider)")
+                print("oauth client \(id.uuidString.lowercased()) registered for \(provider)")
             }
         }
     }
