@@ -62,6 +62,7 @@ public struct CRMSyncServer: Sendable {
             metrics.events(provider: account.provider, direction: "updated", count: report.counts.updated)
             metrics.events(provider: account.provider, direction: "deleted", count: report.counts.deleted)
             metrics.conflicts(provider: account.provider, count: report.counts.conflicts)
+            if report.oauthClientRejected { metrics.oauthClientRejected(provider: account.provider) }
         }
     }
 
