@@ -113,7 +113,7 @@ public struct SyncStore: Sendable {
         }
     }
 
-    /// The provider ids of the account's live, non-series mappings whose appointment lies
+    /// The provider ids of the account's live mappings (occurrences too) whose appointment lies
     /// between `from` and `until` (a full listing that misses one means it no longer exists).
     public func mappedEventIDs(account: UUID, from: Date, until: Date, as owner: Identity) async throws -> [String] {
         try await self.database.session(owner, role: .worker) { connection in
@@ -122,9 +122,32 @@ public struct SyncStore: Sendable {
                 select m.external_event_id
                   from public.calendar_event_mappings m
                   join public.appointments a on a.organization_id = m.organization_id and a.id = m.appointment_id
-                 where m.calendar_account_id = \(account) and not m.remote_deleted and m.series_id is null
+                 where m.calendar_account_id = \(account) and not m.remote_deleted
                    and m.external_event_id not like 'unsent:%'
                    and a.start_time > \(from) and a.end_time < \(until)
+                """
+            ).rows.map { try $0.decode(String.self, at: 0) }
+        }
+    }
+
+    /// Records that the provider refused the OAuth client the account uses (the operator's
+    /// problem, `public.report_oauth_client_rejected`); true the first time since it was set.
+    public func reportClientRejected(account: UUID, reason: String, as owner: Identity) async throws -> Bool {
+        try await self.database.session(owner, role: .worker) { connection in
+            try await connection.query("select public.report_oauth_client_rejected(\(account), \(reason))")
+                .first?.decode(Bool.self, at: 0) ?? false
+        }
+    }
+
+    /// Which of `eventIDs` the account maps to an event not yet known to be deleted.
+    public func mappedAmong(_ eventIDs: [String], account: UUID, as owner: Identity) async throws -> [String] {
+        try await self.database.session(owner, role: .worker) { connection in
+            try await connection.query(
+                """
+                select m.external_event_id
+                  from public.calendar_event_mappings m
+                 where m.calendar_account_id = \(account) and not m.remote_deleted
+                   and m.external_event_id = any(\(eventIDs))
                 """
             ).rows.map { try $0.decode(String.self, at: 0) }
         }

@@ -38,12 +38,13 @@ extension CalendarSyncEngine {
             }
             run.pages += 1
             if seen != nil { for event in page.events { if let id = event.id { seen?.insert(id) } } }
-            try await self.importPage(page.events, account: account, run: &run)
+            let events = try await self.confirmRemovals(page.events, client: client, account: account)
+            try await self.importPage(events, account: account, run: &run)
             options.progress(.importedPage(number: run.pages, events: page.events.count, counts: run.counts))
             switch page.next {
             case .page(let continuation): position = .continuation(continuation)
             case .done(let cursor):
-                if let seen { try await self.importVanished(seen: seen, account: account, run: &run) }
+                if let seen { try await self.importVanished(seen: seen, client: client, account: account, run: &run) }
                 return cursor
             }
         }
@@ -53,15 +54,56 @@ extension CalendarSyncEngine {
     /// appointment lies well inside the window no longer exist. They are imported as removed,
     /// so the account's strategy decides (delete the appointment, or create the event again),
     /// exactly as for a deletion an incremental listing reports. Only a listing that reached
-    /// its last page gets here, so a partial listing never deletes anything.
-    func importVanished(seen: Set<String>, account: SyncAccount, run: inout SyncRun) async throws {
+    /// its last page gets here, so a partial listing never deletes anything. Occurrences of
+    /// series count like single events: a complete listing expands every series, so an
+    /// occurrence it does not show was deleted (while the cursor was expired, say).
+    func importVanished(seen: Set<String>, client: any CalendarClient, account: SyncAccount, run: inout SyncRun) async throws {
         let margin = 86_400.0
         let from = Date().addingTimeInterval(-Double(self.listing.windowBack.components.seconds) + margin)
         let until = Date().addingTimeInterval(Double(self.listing.windowAhead.components.seconds) - margin)
         let mapped = try await self.store.mappedEventIDs(account: account.id, from: from, until: until, as: account.owner)
         let vanished = mapped.filter { !seen.contains($0) }.sorted()
         guard !vanished.isEmpty else { return }
-        try await self.importPage(vanished.map { CalendarEvent(id: $0, status: .removed) }, account: account, run: &run)
+        let removals = vanished.map { CalendarEvent(id: $0, status: .removed) }
+        try await self.importPage(try await self.confirmRemovals(removals, client: client, account: account), account: account, run: &run)
+    }
+
+    /// A removal (Graph's `@removed`, or an event missing from a complete listing) is not
+    /// proof of a deletion: Graph's delta also reports as removed the events that exist but lie
+    /// outside the window (created there, by our own export too, or moved there). For each
+    /// removal of an event mapped to a live appointment, the event is read: deleted (404/410,
+    /// or a cancelled event) keeps the removal, else the event as it is replaces it, so the
+    /// appointment follows it (moved out of the window) instead of being deleted. Removals of
+    /// unmapped events cost nothing (the import ignores them).
+    func confirmRemovals(_ events: [CalendarEvent], client: any CalendarClient, account: SyncAccount) async throws -> [CalendarEvent] {
+        let removed = events.compactMap { $0.status == .removed ? $0.id : nil }
+        guard !removed.isEmpty else { return events }
+        let mapped = try await self.store.mappedAmong(removed, account: account.id, as: account.owner)
+        guard !mapped.isEmpty else { return events }
+        var current: [String: CalendarEvent] = [:]
+        for id in Set(mapped).sorted() {
+            switch await Self.read(client, id) {
+            case .success(let event):
+                if !event.isTombstone, event.id == id { current[id] = event }
+            case .failure(.gone):
+                break  // really deleted: the removal stands
+            case .failure(let error):
+                throw error
+            }
+        }
+        return events.map { event in
+            guard event.status == .removed, let id = event.id, let live = current[id] else { return event }
+            return live
+        }
+    }
+
+    /// One event read, its typed error as a value.
+    private static func read(_ client: any CalendarClient, _ id: String) async -> Result<CalendarEvent, ProviderError> {
+        do {
+            return .success(try await client.event(id: id))
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// One listing request, its typed error as a value.

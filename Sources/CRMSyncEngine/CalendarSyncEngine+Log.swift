@@ -12,6 +12,12 @@ extension CalendarSyncEngine {
         try await self.store.finish(log: logID, finish, details: report.errors, as: owner)
     }
 
+    /// Records that the provider refused the OAuth client the account uses (for the operator);
+    /// true when this is the first report since the client was last set.
+    func reportClientRejected(account: SyncAccount, reason: String) async throws -> Bool {
+        try await self.store.reportClientRejected(account: account.id, reason: reason, as: account.owner)
+    }
+
     /// Marks the account as needing the person to connect it again.
     func markReconnect(account: SyncAccount, reason: String) async throws {
         try await self.store.markReconnect(account: account.id, reason: reason, as: account.owner)

@@ -74,6 +74,16 @@ public struct CalendarSyncEngine: Sendable {
             if let reason = run.reconnectReason {
                 try? await self.markReconnect(account: account, reason: reason)
             }
+            if let reason = run.clientRejectedReason {
+                // Reported once per refused client (the first run that meets it), not once per
+                // account and run; the operator sees it in oauth_client_status until fixed.
+                let first = (try? await self.reportClientRejected(account: account, reason: reason)) ?? true
+                if first {
+                    logger.error(
+                        "the provider refused the OAuth client; register a valid one with crmsync oauth-client set",
+                        metadata: ["provider": "\(account.provider.rawValue)", "reason": "\(reason)"])
+                }
+            }
             logger.warning("sync failed", metadata: ["error": "\(run.failure ?? "")"])
         }
         let report = run.report(account: id, logID: logID)

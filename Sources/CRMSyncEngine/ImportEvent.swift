@@ -51,7 +51,9 @@ struct ImportEvent: Sendable, Hashable, Encodable {
         self.clientID = event.clientId?.uuidString.lowercased()
         guard !event.isTombstone else { return }
         self.title = event.title
-        self.description = event.description
+        // The CRM holds plain text: an HTML description (Google) or body (Graph) arrives as
+        // its text. Updates send a description only when that text changed (EventChanges).
+        self.description = event.plainTextDescription
         self.location = event.location
         switch event.timing {
         case .timed(let start, let end, let timeZone):

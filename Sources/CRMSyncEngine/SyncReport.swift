@@ -30,4 +30,7 @@ public struct SyncReport: Sendable {
     public var pages: Int
     /// True when the account was marked as needing reconnection.
     public var needsReconnect: Bool
+    /// True when the provider refused crmsync's OAuth client (an operator must register a
+    /// working one); the account keeps its state.
+    public var oauthClientRejected: Bool = false
 }

@@ -13,6 +13,9 @@ struct SyncRun: Sendable {
     var cursorExpired = false
     var failure: String?
     var reconnectReason: String?
+    /// The provider refused the OAuth client itself: the operator's problem, the account
+    /// keeps its state.
+    var clientRejectedReason: String?
 
     init(full: Bool) {
         self.full = full
@@ -33,6 +36,7 @@ struct SyncRun: Sendable {
             switch error {
             case .reconnectRequired(let reason): self.reconnectReason = reason
             case .unauthorized: self.reconnectReason = "unauthorized"
+            case .clientRejected(let reason): self.clientRejectedReason = reason
             default: break
             }
         case let error as SyncError:
@@ -56,6 +60,7 @@ struct SyncRun: Sendable {
     func report(account: UUID, logID: UUID?) -> SyncReport {
         SyncReport(
             accountID: account, logID: logID, status: self.status, counts: self.counts, errors: self.errors,
-            failure: self.failure, fullListing: self.full, pages: self.pages, needsReconnect: self.reconnectReason != nil)
+            failure: self.failure, fullListing: self.full, pages: self.pages, needsReconnect: self.reconnectReason != nil,
+            oauthClientRejected: self.clientRejectedReason != nil)
     }
 }

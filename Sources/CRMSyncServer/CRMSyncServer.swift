@@ -61,13 +61,13 @@ public struct CRMSyncServer: Sendable {
             engine: engine, settings: dependencies.configuration.background, workerName: workerName, wakeUp: self.wakeUp,
             pushChannels: dependencies.pushChannels,
             onReport: { account, report in
-            let metrics = dependencies.metrics
-            metrics.syncRun(provider: account.provider, status: report.status.rawValue)
-            metrics.events(provider: account.provider, direction: "imported", count: report.counts.imported)
-            metrics.events(provider: account.provider, direction: "exported", count: report.counts.exported)
-            metrics.events(provider: account.provider, direction: "updated", count: report.counts.updated)
-            metrics.events(provider: account.provider, direction: "deleted", count: report.counts.deleted)
-            metrics.conflicts(provider: account.provider, count: report.counts.conflicts)
+                metrics.syncRun(provider: account.provider, status: report.status.rawValue)
+                metrics.events(provider: account.provider, direction: "imported", count: report.counts.imported)
+                metrics.events(provider: account.provider, direction: "exported", count: report.counts.exported)
+                metrics.events(provider: account.provider, direction: "updated", count: report.counts.updated)
+                metrics.events(provider: account.provider, direction: "deleted", count: report.counts.deleted)
+                metrics.conflicts(provider: account.provider, count: report.counts.conflicts)
+                if report.oauthClientRejected { metrics.oauthClientRejected(provider: account.provider) }
             },
             onPushOutcome: { provider, outcome in metrics.pushRenewal(provider: provider, outcome: outcome) })
     }

@@ -9,6 +9,8 @@
 /// - `POST /_sandbox/users/{email}/expire-access-tokens[?provider=]` — expire the user's access tokens.
 /// - `POST /_sandbox/users/{email}/expire-cursors` — expire sync tokens, page tokens and delta links.
 /// - `POST /_sandbox/users/{email}/revoke[?provider=]` — revoke the user's grants (refresh and access tokens die).
+/// - `POST /_sandbox/google/users/{email}/calendars/{calendarId}` `{timeZone}` — the calendar's zone
+///   (listings' `timeZone`, `calendars.get`; default UTC).
 /// - `GET|POST /_sandbox/google/users/{email}/calendars/{calendarId}/events` — list every stored event
 ///   (cancelled ones too) / create one as the user would in Google (Google event JSON).
 /// - `PATCH|PUT|DELETE /_sandbox/google/users/{email}/calendars/{calendarId}/events/{eventId}` — change as the user.

@@ -5,6 +5,12 @@ extension SandboxRoutes {
     /// Control routes that act on calendars as the user would (no OAuth involved).
     func addControlEvents(to control: RouterGroup<BasicRequestContext>) {
         let state = self.state
+        control.post("google/users/:email/calendars/:calendarId") { request, context in
+            let (email, calendarId) = (self.parameter(context, "email"), self.parameter(context, "calendarId"))
+            return try await self.respond(request) {
+                await state.controlGoogleCalendarZone(email: email, calendarId: calendarId, zone: $0.jsonBody?["timeZone"]?.string)
+            }
+        }
         let google = "google/users/:email/calendars/:calendarId/events"
         control.get(RouterPath(google)) { request, context in
             let (email, calendarId) = (self.parameter(context, "email"), self.parameter(context, "calendarId"))

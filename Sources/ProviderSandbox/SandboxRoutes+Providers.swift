@@ -4,6 +4,10 @@ import Hummingbird
 extension SandboxRoutes {
     func addGoogleCalendar(to router: Router<BasicRequestContext>) {
         let state = self.state
+        router.get("/calendar/v3/calendars/:calendarId") { request, context in
+            let calendarId = self.parameter(context, "calendarId")
+            return try await self.respond(request) { await state.google($0, calendarId: calendarId, .calendar) }
+        }
         let events = "/calendar/v3/calendars/:calendarId/events"
         router.get(RouterPath(events)) { request, context in
             let calendarId = self.parameter(context, "calendarId")

@@ -3,7 +3,7 @@ import Foundation
 
 /// A Google Calendar API call, after routing.
 enum GoogleOperation: Sendable {
-    case list, insert, watch
+    case list, insert, watch, calendar
     case get(String), patch(String), update(String), delete(String)
 }
 
@@ -25,6 +25,7 @@ extension SandboxState {
             }
             switch operation {
             case .list: return self.googleList(key, email: email, calendarId: calendarId, query: request.query)
+            case .calendar: return self.googleCalendar(key, email: email, calendarId: calendarId)
             case .insert: return body { self.googleInsert(key, email: email, body: $0) }
             case .watch:
                 return body { self.googleWatch(key, calendarId: calendarId, body: $0, baseURL: self.publicBase(request.baseURL)) }
@@ -46,6 +47,8 @@ extension SandboxState {
         self.asUser(request, .microsoft) { email in
             let prefer = Self.preferences(request.header("prefer"))
             let zone = prefer["outlook.timezone"] ?? "UTC"
+            // Graph returns bodies as HTML unless text is preferred.
+            let bodyType = prefer["outlook.body-content-type"]?.lowercased() == "text" ? "text" : "html"
             let ifMatch = request.header("if-match")
             func body(_ run: ([String: JSONValue]) -> Reply) -> Reply {
                 guard let json = request.jsonBody else {
@@ -54,11 +57,13 @@ extension SandboxState {
                 return run(json)
             }
             switch operation {
-            case .create: return body { self.graphCreate(email, body: $0, zoneName: zone) }
+            case .create: return body { self.graphCreate(email, body: $0, zoneName: zone, bodyType: bodyType) }
             case .delta:
-                return self.graphDelta(email, request, pageSize: prefer["odata.maxpagesize"].flatMap { Int($0) }, zoneName: prefer["outlook.timezone"])
-            case .get(let id): return self.graphGet(email, id: id, zoneName: zone)
-            case .update(let id): return body { self.graphUpdate(email, id: id, body: $0, ifMatch: ifMatch, zoneName: zone) }
+                return self.graphDelta(
+                    email, request, pageSize: prefer["odata.maxpagesize"].flatMap { Int($0) }, zoneName: prefer["outlook.timezone"],
+                    bodyType: bodyType)
+            case .get(let id): return self.graphGet(email, id: id, zoneName: zone, bodyType: bodyType)
+            case .update(let id): return body { self.graphUpdate(email, id: id, body: $0, ifMatch: ifMatch, zoneName: zone, bodyType: bodyType) }
             case .delete(let id): return self.graphDelete(email, id: id, ifMatch: ifMatch)
             }
         }

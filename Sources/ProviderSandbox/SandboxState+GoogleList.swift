@@ -95,7 +95,8 @@ extension SandboxState {
         var page = page
         var body: [String: JSONValue] = [
             "kind": "calendar#events", "etag": .string(self.googleEtag()), "summary": .string(page.email),
-            "updated": .string(self.googleNow), "timeZone": "UTC", "accessRole": "owner", "defaultReminders": [],
+            "updated": .string(self.googleNow), "timeZone": .string(self.googleCalendarZones[page.storeKey] ?? "UTC"),
+            "accessRole": "owner", "defaultReminders": [],
         ]
         let slice: ArraySlice<JSONValue>
         if page.emptyNext {
@@ -117,5 +118,22 @@ extension SandboxState {
             body["nextSyncToken"] = .string(token)
         }
         return .json(200, .object(body))
+    }
+
+    /// `calendars.get`: the calendar resource, with its time zone.
+    func googleCalendar(_ key: String, email: String, calendarId: String) -> Reply {
+        .json(200, [
+            "kind": "calendar#calendar", "etag": .string(self.googleEtag()),
+            "id": .string(calendarId == "primary" ? email : calendarId), "summary": .string(email),
+            "timeZone": .string(self.googleCalendarZones[key] ?? "UTC"),
+        ])
+    }
+
+    /// Control API: set a calendar's time zone (what listings and `calendars.get` report).
+    func controlGoogleCalendarZone(email: String, calendarId: String, zone: String?) -> Reply {
+        guard let zone, TimeZone(identifier: zone) != nil else { return .json(400, ["error": "timeZone must be an IANA zone"]) }
+        guard let key = self.googleStore(email.lowercased(), calendarId, create: true) else { return GoogleError.notFound() }
+        self.googleCalendarZones[key] = zone
+        return .noContent
     }
 }

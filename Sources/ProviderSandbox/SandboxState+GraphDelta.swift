@@ -4,7 +4,7 @@ import Foundation
 extension SandboxState {
     /// `GET /me/calendarView/delta`: first round from `startDateTime`/`endDateTime`, then
     /// `$skiptoken` pages and `$deltatoken` rounds; the window rides inside the tokens.
-    func graphDelta(_ email: String, _ request: SandboxRequest, pageSize: Int?, zoneName: String?) -> Reply {
+    func graphDelta(_ email: String, _ request: SandboxRequest, pageSize: Int?, zoneName: String?, bodyType: String = "html") -> Reply {
         let query = request.query
         let size = max(1, min(pageSize ?? 10, 1000))
         var applied = ["odata.maxpagesize=\(size)"]
@@ -24,8 +24,12 @@ extension SandboxState {
             let diff = cursor.diff(
                 store, views: { self.graphViews(store, ids: [$0], windowStart: cursor.windowStart, windowEnd: cursor.windowEnd) },
                 entry: Self.graphEntry)
-            var items = diff.changed.map { self.graphDeltaItem($0.json, cursor.timeZone) }
-            for id in diff.vanished {
+            var items = diff.changed.map { self.graphDeltaItem($0.json, cursor.timeZone, bodyType: bodyType) }
+            // Graph filters delta by the window after the fact: a live event written since the
+            // token that lies outside the window (created there, or moved there unseen) comes
+            // as `@removed` too, although it exists (documented; the client must check).
+            let outside = self.graphOutsideWindow(store, since: cursor, excluding: Set(diff.vanished))
+            for id in (diff.vanished + outside).sorted() {
                 items.append(["@odata.type": "#microsoft.graph.event", "id": .string(id), "@removed": ["reason": "deleted"]])
             }
             let page = PageCursor(email: key, storeKey: key, items: items, offset: 0, emptyNext: self.quirks.emptyPages, final: diff.next)
@@ -41,7 +45,7 @@ extension SandboxState {
         let final = SyncCursor(email: key, storeKey: key, snapshot: [:], singleEvents: true, showDeleted: false,
                                windowStart: start, windowEnd: end, timeZone: zoneName)
             .taking(views, sequence: store.changes.count, entry: Self.graphEntry)
-        let items = views.map { self.graphDeltaItem($0.json, zoneName) }
+        let items = views.map { self.graphDeltaItem($0.json, zoneName, bodyType: bodyType) }
         let page = PageCursor(email: key, storeKey: key, items: items, offset: 0, emptyNext: self.quirks.emptyPages, final: final)
         return self.graphPage(page, size: size, baseURL: request.baseURL, headers: headers)
     }
@@ -54,8 +58,20 @@ extension SandboxState {
         self.graphError(410, "syncStateNotFound", "The sync state generation is not found. Please restart the sync with an initial delta request.")
     }
 
-    private func graphDeltaItem(_ json: [String: JSONValue], _ zoneName: String?) -> JSONValue {
-        var item = self.graphRender(json, zoneName: zoneName ?? "UTC")
+    /// Single events written since `cursor` that exist but lie outside its window (and were not
+    /// listed before: those are in `excluding`, reported as vanished).
+    private func graphOutsideWindow(_ store: EventStore, since cursor: SyncCursor, excluding: Set<String>) -> [String] {
+        store.touched(since: cursor.sequence).filter { id in
+            guard !excluding.contains(id), cursor.snapshot[id] == nil, let record = store.events[id], !record.deleted,
+                record.json["type"]?.string != "seriesMaster", record.json["seriesMasterId"]?.string == nil,
+                let timing = EventTiming.graph(record.json)
+            else { return false }
+            return !timing.overlaps(cursor.windowStart, cursor.windowEnd)
+        }
+    }
+
+    private func graphDeltaItem(_ json: [String: JSONValue], _ zoneName: String?, bodyType: String) -> JSONValue {
+        var item = self.graphRender(json, zoneName: zoneName ?? "UTC", bodyType: bodyType)
         item["@odata.type"] = "#microsoft.graph.event"
         return .object(item)
     }

@@ -12,13 +12,13 @@ extension SandboxState {
     }
 
     /// `POST /me/events`: 201, or the existing event for a repeated `transactionId`.
-    func graphCreate(_ email: String, body: [String: JSONValue], zoneName: String) -> Reply {
+    func graphCreate(_ email: String, body: [String: JSONValue], zoneName: String, bodyType: String? = nil) -> Reply {
         let key = email.lowercased()
         var store = self.graphStores[key] ?? EventStore()
         if let transaction = body["transactionId"]?.string, let existing = store.transactions[transaction],
             let record = store.events[existing], !record.deleted
         {
-            return .json(201, .object(self.graphRender(record.json, zoneName: zoneName)))
+            return .json(201, .object(self.graphRender(record.json, zoneName: zoneName, bodyType: bodyType)))
         }
         if let error = self.graphValidate(body) { return error }
         let id = "AAMkAGI2" + self.generator.alphanumeric(64) + "AAA="
@@ -52,17 +52,17 @@ extension SandboxState {
         if let transaction = body["transactionId"]?.string { store.transactions[transaction] = id }
         self.graphStores[key] = store
         self.graphChanged(email, id: id, changeType: "created", etag: changeKey)
-        return .json(201, .object(self.graphRender(json, zoneName: zoneName)))
+        return .json(201, .object(self.graphRender(json, zoneName: zoneName, bodyType: bodyType)))
     }
 
     /// `GET /me/events/{id}`
-    func graphGet(_ email: String, id: String, zoneName: String) -> Reply {
+    func graphGet(_ email: String, id: String, zoneName: String, bodyType: String? = nil) -> Reply {
         guard let json = self.graphCurrent(email, id: id) else { return self.graphNotFound() }
-        return .json(200, .object(self.graphRender(json, zoneName: zoneName)))
+        return .json(200, .object(self.graphRender(json, zoneName: zoneName, bodyType: bodyType)))
     }
 
     /// `PATCH /me/events/{id}` (200) with `If-Match`.
-    func graphUpdate(_ email: String, id: String, body: [String: JSONValue], ifMatch: String?, zoneName: String) -> Reply {
+    func graphUpdate(_ email: String, id: String, body: [String: JSONValue], ifMatch: String?, zoneName: String, bodyType: String? = nil) -> Reply {
         guard let current = self.graphCurrent(email, id: id) else { return self.graphNotFound() }
         if let error = self.graphPrecondition(current, ifMatch) { return error }
         var json = JSONValue.merge(current, body)
@@ -78,7 +78,7 @@ extension SandboxState {
         json["bodyPreview"] = .string(Self.preview(json["body"]?["content"]?.string ?? ""))
         self.graphStores[email.lowercased(), default: EventStore()].put(id, EventRecord(json: json, deleted: false))
         self.graphChanged(email, id: id, changeType: "updated", etag: changeKey)
-        return .json(200, .object(self.graphRender(json, zoneName: zoneName)))
+        return .json(200, .object(self.graphRender(json, zoneName: zoneName, bodyType: bodyType)))
     }
 
     /// `DELETE /me/events/{id}` (204) with `If-Match`.

@@ -14,9 +14,12 @@ extension SandboxState {
         return ["dateTime": .string(text), "timeZone": .string(zoneName)]
     }
 
-    /// The event as Graph returns it, `start`/`end` in `zoneName` (`Prefer: outlook.timezone`).
-    nonisolated func graphRender(_ json: [String: JSONValue], zoneName: String) -> [String: JSONValue] {
+    /// The event as Graph returns it, `start`/`end` in `zoneName` (`Prefer: outlook.timezone`),
+    /// the body as `bodyType` (`Prefer: outlook.body-content-type`, HTML by default in the
+    /// API; nil: as stored, for the control API).
+    nonisolated func graphRender(_ json: [String: JSONValue], zoneName: String, bodyType: String? = nil) -> [String: JSONValue] {
         var rendered = json
+        if let bodyType, let body = GraphBody.render(json["body"], as: bodyType) { rendered["body"] = body }
         if let timing = EventTiming.graph(json) {
             rendered["start"] = self.graphTime(timing.start, allDay: timing.allDay, zoneName: zoneName)
             rendered["end"] = self.graphTime(timing.end, allDay: timing.allDay, zoneName: zoneName)

@@ -24,6 +24,8 @@ actor SandboxState {
     /// Google calendars by `email|calendarId`; Graph mailboxes by `email`.
     var googleStores: [String: EventStore] = [:]
     var graphStores: [String: EventStore] = [:]
+    /// Google calendar store key → the calendar's IANA time zone (default UTC).
+    var googleCalendarZones: [String: String] = [:]
     var syncCursors: [String: SyncCursor] = [:]
     var pageCursors: [String: PageCursor] = [:]
     var channels: [String: GoogleChannel] = [:]
@@ -57,6 +59,7 @@ actor SandboxState {
         self.deniedUsers = []
         self.googleStores = [:]
         self.graphStores = [:]
+        self.googleCalendarZones = [:]
         self.syncCursors = [:]
         self.pageCursors = [:]
         self.channels = [:]

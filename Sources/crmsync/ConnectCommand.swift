@@ -24,7 +24,7 @@ struct ConnectCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Option(help: "google or outlook.")
+    @Option(help: "google, or outlook (also spelled microsoft).")
     var provider: String
 
     @Option(help: "The CRM user (uuid) who owns the account.")
@@ -44,9 +44,7 @@ struct ConnectCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            guard let provider = CalendarProviderKind(rawValue: self.provider) else {
-                throw ValidationError("--provider must be google or outlook")
-            }
+            let provider = try ProviderArgument.calendarProvider(self.provider)
             guard let user = UUID(uuidString: self.user), let org = UUID(uuidString: self.org) else {
                 throw ValidationError("--user and --org must be uuids")
             }
@@ -58,8 +56,16 @@ struct ConnectCommand: AsyncParsableCommand {
                 pool: PostgresPool(configuration: settings.app, maxConnections: 1),
                 secretKey: try self.options.requiredSecretKey())
             let store = CalendarAccountStore(database: database)
-            let registration = try await store.oauthClient(
-                provider: provider.oauthClientName, for: identity)
+            let registration: (clientID: String, clientSecret: String)
+            do {
+                registration = try await store.oauthClient(provider: provider.oauthClientName, for: identity)
+            } catch CalendarAccountError.oauthClientMissing {
+                // No client registered: say what fixes it rather than a bare SQLSTATE.
+                throw ValidationError(
+                    "no OAuth client is registered for \(provider.oauthClientName); an administrator registers it with:
+  "
+                        + ProviderArgument.registerCommand(provider, organization: "<org uuid, for the organization's own app>"))
+            }
             let oauth = OAuthClient(
                 provider: provider,
                 credentials: OAuthCredentials(clientId: registration.clientID, clientSecret: registration.clientSecret),

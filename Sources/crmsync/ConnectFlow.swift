@@ -12,18 +12,28 @@ struct ConnectFlow {
         case denied(String)
         case stateMismatch
         case noCode
+        case unreachable(String)
 
         var description: String {
             switch self {
             case .denied(let reason): "the provider did not authorize the connection: \(reason)"
             case .stateMismatch: "the callback's state does not match this request (refused)"
             case .noCode: "the callback carried no authorization code"
+            case .unreachable(let reason): reason
             }
         }
     }
 
     let oauth: OAuthClient
     let loginHint: String?
+
+    /// The callback key that carries a connection failure (no provider sends it).
+    static let unreachableKey = "crmsync.unreachable"
+    /// Connection failures that mean the endpoint cannot be reached.
+    static let unreachableCodes: Set<URLError.Code> = [
+        .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet, .networkConnectionLost,
+        .timedOut, .secureConnectionFailed, .unsupportedURL, .badURL,
+    ]
 
     /// Runs the browser step and exchanges the code; returns the tokens.
     func authorize(timeout: Duration, logger: Logger) async throws -> TokenSet {
@@ -36,14 +46,27 @@ struct ConnectFlow {
             // An endpoint that redirects straight back completes here, unattended; a real sign-in
             // page just answers 200 and the person finishes in their browser. An error page
             // (unknown client, bad redirect URI) ends the wait at once.
+            // An endpoint that cannot be reached at all (wrong URL, no route, DNS) ends it too,
+            // with the connection error: no browser would get further, nor the code exchange.
             Task {
-                guard let (_, response) = try? await URLSession.shared.data(from: authorization.url),
-                    let status = (response as? HTTPURLResponse)?.statusCode, status >= 400
-                else { return }
+                let response: URLResponse
+                do {
+                    var probe = URLRequest(url: authorization.url)
+                    probe.timeoutInterval = 20
+                    (_, response) = try await URLSession.shared.data(for: probe)
+                } catch let error as URLError where Self.unreachableCodes.contains(error.code) {
+                    let host = authorization.url.host ?? authorization.url.absoluteString
+                    finish([Self.unreachableKey: "cannot reach the authorization endpoint \(host): \(error.localizedDescription) (URLError \(error.code.rawValue))"])
+                    return
+                } catch {
+                    return
+                }
+                guard let status = (response as? HTTPURLResponse)?.statusCode, status >= 400 else { return }
                 finish(["error": "the authorization endpoint answered HTTP \(status) (is the OAuth client registered there?)"])
             }
         }
         guard let authorization = request.get() else { throw Failure.noCode }
+        if let reason = query[Self.unreachableKey] { throw Failure.unreachable(reason) }
         if let error = query["error"] { throw Failure.denied(error) }
         guard query["state"] == authorization.state else { throw Failure.stateMismatch }
         guard let code = query["code"], !code.isEmpty else { throw Failure.noCode }

@@ -19,7 +19,7 @@ struct OAuthClientCommand: AsyncParsableCommand {
 
         @OptionGroup var options: GlobalOptions
 
-        @Option(help: "google or microsoft.")
+        @Option(help: "google, or microsoft (also spelled outlook).")
         var provider: String
 
         @Option(help: "The client id the provider issued.")
@@ -30,9 +30,7 @@ struct OAuthClientCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                guard CalendarProviderKind(oauthClientName: self.provider) != nil else {
-                    throw ValidationError("--provider must be google or microsoft")
-                }
+                let provider = try ProviderArgument.calendarProvider(self.provider).oauthClientName
                 let organization = try self.org.map { text in
                     guard let id = UUID(uuidString: text) else { throw ValidationError("--org must be a uuid") }
                     return id
@@ -42,10 +40,10 @@ struct OAuthClientCommand: AsyncParsableCommand {
                 let key = try self.options.requiredSecretKey()
                 let id = try await self.options.withAdminConnection { connection in
                     try await OAuthClientRegistry.set(
-                        provider: self.provider, clientID: self.clientId, clientSecret: secret,
+                        provider: provider, clientID: self.clientId, clientSecret: secret,
                         organization: organization, key: key, on: connection)
                 }
-                print("oauth client \(id.uuidString.lowercased()) registered for \(self.provider)")
+                print("oauth client \(id.uuidString.lowercased()) registered for \(provider)")
             }
         }
     }

@@ -106,4 +106,54 @@ struct ConnectCommandTests {
             }
         }
     }
+
+    @Test("oauth-client set and connect both take microsoft and outlook as one provider")
+    func providerWordsAreOneMeaning() async throws {
+        try await TestDatabase.with("connect_words") { database in
+            let set = try await CommandLineRunner.withEnvironment(for: database) { base in
+                var environment = base
+                environment["CRMSYNC_OAUTH_CLIENT_SECRET"] = "sandbox-secret"
+                return try await CommandLineRunner.run(
+                    ["oauth-client", "set", "--provider", "outlook", "--client-id", "sandbox-client"], environment: environment)
+            }
+            #expect(set.status == 0, "\(set.output)")
+            #expect(set.output.contains("registered for microsoft"), "\(set.output)")
+            try await Self.withSandbox { sandbox in
+                let run = try await Self.connect(
+                    database, sandbox: sandbox, provider: "microsoft", user: Demo.bob, org: Demo.acme, email: "bob@acme.onmicrosoft.example")
+                #expect(run.status == 0, "\(run.output)")
+                #expect(run.output.contains("connected outlook calendar account"), "\(run.output)")
+            }
+        }
+    }
+
+    @Test("connecting with no registered OAuth client prints the command that registers one")
+    func missingClientSaysHowToFixIt() async throws {
+        try await TestDatabase.with("connect_no_client") { database in
+            // The demo data registers apps; this installation has none for Microsoft.
+            try await database.adminConnection().query("delete from public.oauth_secrets where provider = 'microsoft'")
+            try await Self.withSandbox { sandbox in
+                let run = try await Self.connect(
+                    database, sandbox: sandbox, provider: "outlook", user: Demo.bob, org: Demo.acme, email: "bob@acme.example")
+                #expect(run.status != 0)
+                #expect(run.output.contains("crmsync oauth-client set --provider microsoft"), "\(run.output)")
+                #expect(!run.output.contains("SQLSTATE"), "\(run.output)")
+            }
+        }
+    }
+
+    @Test("an unreachable authorization endpoint fails at once with the connection error")
+    func unreachableLoginFailsFast() async throws {
+        try await TestDatabase.with("connect_unreachable") { database in
+            try await Self.registerSandboxClients(database)
+            let started = Date()
+            // Port 1 on loopback: nothing listens, the connection is refused.
+            let run = try await Self.connect(
+                database, sandbox: URL(string: "http://127.0.0.1:1")!, provider: "google", user: Demo.bob, org: Demo.acme,
+                email: "bob@acme.example")
+            #expect(run.status != 0)
+            #expect(run.output.contains("cannot reach the authorization endpoint 127.0.0.1"), "\(run.output)")
+            #expect(Date().timeIntervalSince(started) < 15, "it waited for the timeout")
+        }
+    }
 }

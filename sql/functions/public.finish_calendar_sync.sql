@@ -28,6 +28,7 @@ declare
   v_status  text;
   v_details jsonb := coalesce(p_error_details, '[]'::jsonb);
   v_error   text;
+  v_client_rejected boolean := false;
 begin
   if p_status is null or p_status not in ('success', 'partial', 'failed') then
     raise exception 'p_status must be success, partial or failed' using errcode = '22023';
@@ -63,15 +64,27 @@ begin
                            case when jsonb_array_length(v_details) > 0 then (v_details -> 0)::text end,
                            case when p_status <> 'success' then 'sync ' || p_status end), 2000);
 
+  -- A failed run while the account's OAuth client stands refused by the provider
+  -- (report_oauth_client_rejected) is the operator's problem: the account keeps its status and
+  -- failure count and waits an hour, or until set_oauth_client stores a new secret.
+  if p_status = 'failed' then
+    select private.oauth_client_rejected(a.organization_id, a.provider) into v_client_rejected
+      from public.calendar_accounts a
+     where a.organization_id = v_org and a.id = v_account;
+    v_client_rejected := coalesce(v_client_rejected, false);
+  end if;
+
   update public.calendar_accounts a
      set last_sync_at         = now(),
          last_sync_status     = p_status,
          sync_cursor          = case when p_next_cursor is not null then p_next_cursor
                                      when p_clear_cursor then null
                                      else a.sync_cursor end,
-         consecutive_failures = case when p_status = 'failed' then a.consecutive_failures + 1 else 0 end,
+         consecutive_failures = case when v_client_rejected then a.consecutive_failures
+                                     when p_status = 'failed' then a.consecutive_failures + 1 else 0 end,
          next_sync_at         = case
                                   when a.sync_requested_at is not null then now()  -- asked again during the run
+                                  when v_client_rejected then now() + interval '60 minutes'
                                   when p_status = 'failed'
                                     then now() + least(power(2, least(a.consecutive_failures + 1, 10)) * interval '1 minute',
                                                        interval '60 minutes')
@@ -79,6 +92,7 @@ begin
                                 end,
          last_error           = case when p_status = 'success' then null else v_error end,
          connection_status    = case
+                                  when v_client_rejected then a.connection_status
                                   when p_status = 'failed' and a.connection_status = 'connected' then 'error'
                                   when p_status <> 'failed' and a.connection_status = 'error' then 'connected'
                                   else a.connection_status
@@ -98,6 +112,6 @@ begin
 end
 $$;
 comment on function public.finish_calendar_sync(uuid, text, int, int, int, int, int, jsonb, text, boolean) is
-  'Closes a running sync log row of the caller''s account and updates the account: last sync, cursor (new when p_next_cursor, else cleared when p_clear_cursor), failures and back-off (success/partial: +5 min; failed: +min(2^failures, 60) min), last_error. Idempotent.';
+  'Closes a running sync log row of the caller''s account and updates the account: last sync, cursor (new when p_next_cursor, else cleared when p_clear_cursor), failures and back-off (success/partial: +5 min; failed: +min(2^failures, 60) min; failed while the account''s OAuth client stands refused: status and failures kept, +60 min), last_error. Idempotent.';
 revoke execute on function public.finish_calendar_sync(uuid, text, int, int, int, int, int, jsonb, text, boolean) from public;
 grant execute on function public.finish_calendar_sync(uuid, text, int, int, int, int, int, jsonb, text, boolean) to crmsync_worker;

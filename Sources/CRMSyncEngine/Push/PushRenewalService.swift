@@ -110,6 +110,21 @@ public struct PushRenewalService: Service {
                 return "replaced"
             }
         } catch let error as ProviderError {
+            if case .clientRejected(let reason) = error {
+                // The provider refused crmsync's OAuth client: the operator's to fix, not the
+                // account's (recorded for oauth_client_status, logged once); the account keeps
+                // its state and its channel is tried again once the client works.
+                let first = try? await self.dependencies.database.withSession(renewal.owner, role: .worker) { connection in
+                    try await connection.query("select public.report_oauth_client_rejected(\(renewal.accountID), \(reason))")
+                        .first?.decode(Bool.self, at: 0)
+                }
+                if first == true {
+                    logger.error(
+                        "the provider refused the OAuth client; register a valid one with crmsync oauth-client set",
+                        metadata: ["reason": "\(reason)"])
+                }
+                return "client_rejected"
+            }
             if case .reconnectRequired(let reason) = error {
                 // A dead grant: the account needs its owner, not another attempt every round.
                 // Marked as the sync does it, so it leaves the schedule and the renewal list.

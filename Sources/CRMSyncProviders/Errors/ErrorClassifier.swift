@@ -24,12 +24,22 @@ enum RequestContext: Sendable, Hashable {
 enum ErrorClassifier {
     static let cursorExpiredReasons: Set<String> = ["fullSyncRequired", "syncStateNotFound", "resyncRequired"]
     static let rateLimitReasons: Set<String> = ["rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"]
-    static let deadGrantErrors: Set<String> = ["invalid_grant", "invalid_client", "unauthorized_client", "invalid_scope"]
+    static let deadGrantErrors: Set<String> = ["invalid_grant", "invalid_scope"]
     static let deadGrantAADSTS: Set<Int> = [70008, 700082, 50173]
+    /// The OAuth client (its id, secret or registration) refused: the operator's to fix.
+    static let clientErrors: Set<String> = ["invalid_client", "unauthorized_client"]
+    /// AADSTS7000215 invalid secret, 7000222 expired secret, 700016 unknown application,
+    /// 7000218 no secret or assertion sent.
+    static let clientAADSTS: Set<Int> = [7000215, 7000222, 700016, 7000218]
     static let retryableStatuses: Set<Int> = [408, 429, 500, 502, 503, 504]
 
     static func classify(status: Int, body: Data, retryAfter: Duration?, context: RequestContext) -> ErrorDisposition {
         let parsed = ProviderErrorBody(data: body)
+        if let oauthError = parsed.oauthError, self.clientErrors.contains(oauthError)
+            || !Set(parsed.aadstsCodes).isDisjoint(with: self.clientAADSTS) {
+            let codes = parsed.aadstsCodes.filter { self.clientAADSTS.contains($0) }
+            return .fail(.clientRejected(reason: oauthError + (codes.first.map { " (AADSTS\($0))" } ?? "")))
+        }
         if let oauthError = parsed.oauthError, self.deadGrantErrors.contains(oauthError)
             || !Set(parsed.aadstsCodes).isDisjoint(with: self.deadGrantAADSTS) {
             let codes = parsed.aadstsCodes.filter { self.deadGrantAADSTS.contains($0) }

@@ -11,10 +11,16 @@ public enum ProviderError: Error, Sendable, Hashable, CustomStringConvertible, C
     case gone
     /// The provider refused the token even after one refresh.
     case unauthorized
-    /// The grant is dead (`invalid_grant`, `invalid_client`, `unauthorized_client`,
-    /// `invalid_scope`, AADSTS70008/700082/50173…): the user must connect the account again.
-    /// `reason` is the OAuth error code, with the AADSTS number when Microsoft gave one.
+    /// The grant is dead (`invalid_grant`, `invalid_scope`, AADSTS70008/700082/50173…): the
+    /// user must connect the account again. `reason` is the OAuth error code, with the AADSTS
+    /// number when Microsoft gave one.
     case reconnectRequired(reason: String)
+    /// The provider refused crmsync's OAuth client itself (`invalid_client`,
+    /// `unauthorized_client`; AADSTS7000215 wrong or AADSTS7000222 expired secret…): the
+    /// operator's problem, not the user's. Every account of that client fails alike until an
+    /// operator registers a working one (`crmsync oauth-client set`); connecting again would
+    /// fail the same way. `reason` as for `reconnectRequired`.
+    case clientRejected(reason: String)
     /// Rate-limited or unavailable, and retries within the budget did not help. Try later,
     /// no sooner than `retryAfter` when the provider said so.
     case temporary(retryAfter: Duration?)
@@ -34,6 +40,8 @@ public enum ProviderError: Error, Sendable, Hashable, CustomStringConvertible, C
         case .gone: "the target no longer exists"
         case .unauthorized: "the provider refused the access token"
         case .reconnectRequired(let reason): "the account must be reconnected (\(reason))"
+        case .clientRejected(let reason):
+            "the provider refused crmsync's OAuth client (\(reason)); an operator must register a valid one with crmsync oauth-client set"
         case .temporary(let retryAfter):
             "the provider is temporarily unavailable" + (retryAfter.map { "; retry after \($0.seconds) s" } ?? "")
         case .rejected(let status, let reason, _): "the provider rejected the request (HTTP \(status)\(reason.map { ", \($0)" } ?? ""))"

@@ -1,10 +1,24 @@
 import Foundation
 
 extension GoogleCalendarClient {
-    /// Reads one event.
+    /// Reads one event. A timed event whose start names no zone (an offset only) is read in
+    /// the calendar's zone, as a listing does with the list's `timeZone`; a single event
+    /// carries no calendar zone, so it is asked for (`calendars.get`) when needed.
     public func event(id: String) async throws(ProviderError) -> CalendarEvent {
         let response = try await self.send("GET", self.eventURL(id))
-        return try JSONCoding.decode(GoogleEvent.self, from: response.body, what: "event").normalized()
+        let event = try JSONCoding.decode(GoogleEvent.self, from: response.body, what: "event")
+        var zone: String?
+        if event.start?.dateTime != nil, event.start?.timeZone == nil {
+            zone = try await self.calendarTimeZone()
+        }
+        return try event.normalized(calendarTimeZone: zone)
+    }
+
+    /// The calendar's own time zone (`GET /calendars/{calendarId}`, field `timeZone`).
+    public func calendarTimeZone() async throws(ProviderError) -> String? {
+        let url = URLEncoding.url(self.endpoints.googleAPIBase, path: ["calendars", self.calendarId])
+        let response = try await self.send("GET", url)
+        return try JSONCoding.decode(GoogleCalendarResource.self, from: response.body, what: "calendar").timeZone
     }
 
     /// Inserts an event. With a `clientId` the event id is derived from it
@@ -29,28 +43,36 @@ extension GoogleCalendarClient {
         }
     }
 
-    /// Patches the event's fields (title, description, location, timing, attendees) with
-    /// `If-Match: etag` when given; a stale etag throws `conflict`. Fields that are nil are
-    /// cleared; fields crmsync does not model (reminders, conferencing) are left alone. The
-    /// timing's other form is sent as `null` (`"date": null` when timed, `"dateTime": null,
-    /// "timeZone": null` when all-day) so a patch that switches forms does not keep the old one.
+    /// Patches the event with `If-Match: etag` when given; a stale etag throws `conflict`.
+    /// Reads the event first and sends only the fields `event` changes (`EventChanges`):
+    /// Google merges a PATCH into the stored event, so what is omitted stays (attendees the
+    /// CRM does not manage, an HTML description whose text the CRM did not change, fields
+    /// crmsync does not model). A changed timing sends its other form as `null` (`"date": null`
+    /// when timed, `"dateTime": null, "timeZone": null` when all-day) so a patch that switches
+    /// forms does not keep the old one. Nothing changed: no PATCH, the event as read is returned.
     public func update(_ event: CalendarEvent, ifMatch etag: String?) async throws(ProviderError) -> CalendarEvent {
         guard let id = event.id else { throw .invalidArgument("update needs the event id") }
-        var resource = GoogleEvent(event)
-        resource.id = nil
-        resource.etag = nil
-        resource.updated = nil
-        resource.status = nil
-        resource.iCalUID = nil
-        resource.recurringEventId = nil
-        resource.originalStartTime = nil
-        resource.organizer = nil
-        resource.summary = event.title ?? ""
-        resource.description = event.description ?? ""
-        resource.location = event.location ?? ""
-        resource.attendees = resource.attendees ?? []
-        resource.start?.replacing = true
-        resource.end?.replacing = true
+        let current = try await self.event(id: id)
+        // Changed since the caller's version: what the PATCH would answer (412), said early.
+        if let etag, let now = current.etag, now != etag, !current.isTombstone { throw .conflict }
+        let changes = EventChanges(writing: event, over: current)
+        let stamps = event.clientId != nil && current.clientId != event.clientId
+        if changes.isEmpty && !stamps { return current }
+        let full = GoogleEvent(event)
+        var resource = GoogleEvent()
+        if changes.title { resource.summary = event.title ?? "" }
+        if changes.description { resource.description = event.description ?? "" }
+        if changes.location { resource.location = event.location ?? "" }
+        if changes.timing {
+            resource.start = full.start
+            resource.end = full.end
+            resource.start?.replacing = true
+            resource.end?.replacing = true
+        }
+        // Only a caller that manages attendees writes them, an empty list included.
+        if changes.attendees { resource.attendees = full.attendees ?? [] }
+        // The appointment's id, so that an event linked to an appointment stays linked.
+        if stamps { resource.extendedProperties = full.extendedProperties }
         let headers = etag.map { ["If-Match": $0] } ?? [:]
         let response = try await self.send("PATCH", self.eventURL(id, query: self.writeQuery), body: try JSONCoding.encode(resource), headers: headers)
         return try JSONCoding.decode(GoogleEvent.self, from: response.body, what: "event").normalized()
@@ -71,6 +93,11 @@ extension GoogleCalendarClient {
         guard let email = info.email else { throw .invalidResponse("userinfo has no email") }
         return email
     }
+}
+
+/// The `calendars.get` fields read.
+struct GoogleCalendarResource: Decodable {
+    var timeZone: String?
 }
 
 /// The OpenID userinfo response.

@@ -13,7 +13,7 @@ extension GoogleEvent {
             status: EventStatus(googleStatus: self.status),
             title: self.summary,
             description: self.description.flatMap { $0.isEmpty ? nil : $0 },
-            descriptionFormat: HTMLDetector.looksLikeHTML(self.description) ? .html : .text,
+            descriptionFormat: HTMLText.looksLikeHTML(self.description) ? .html : .text,
             location: self.location.flatMap { $0.isEmpty ? nil : $0 },
             seriesId: self.recurringEventId,
             iCalUID: self.iCalUID,

@@ -26,7 +26,8 @@ extension GraphCalendarClient {
         case .continuation(let continuation):
             url = try self.link(continuation.url)
         }
-        let prefer = "odata.maxpagesize=\(self.listing.pageSize), outlook.timezone=\"UTC\""
+        // Bodies as text, as every event read asks (see `eventPreferences`).
+        let prefer = "odata.maxpagesize=\(self.listing.pageSize), " + Self.eventPreferences
         let response = try await self.send("GET", url, headers: ["Prefer": prefer], context: .listing)
         let page = try JSONCoding.decode(GraphDeltaPage.self, from: response.body, what: "delta page")
         var events: [CalendarEvent] = []

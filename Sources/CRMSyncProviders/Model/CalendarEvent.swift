@@ -13,7 +13,8 @@ public struct CalendarEvent: Sendable, Hashable, Codable {
     public var status: EventStatus
     /// The title (Google `summary`, Graph `subject`).
     public var title: String?
-    /// The description, kept exactly as the provider has it (possibly HTML).
+    /// The description, kept exactly as the provider has it (possibly HTML, see
+    /// `plainTextDescription`).
     public var description: String?
     /// Whether `description` is plain text or HTML.
     public var descriptionFormat: DescriptionFormat
@@ -32,6 +33,11 @@ public struct CalendarEvent: Sendable, Hashable, Codable {
     public var organizer: EventParticipant?
     /// The attendees, in the provider's order.
     public var attendees: [EventAttendee]
+    /// Whether a write sets the attendees to `attendees`. The CRM does not manage attendees,
+    /// so its events leave them alone: an update never clears the people invited in the
+    /// calendar (Graph sends them cancellations) unless the caller deliberately sets this with
+    /// an empty list. Creates send non-empty `attendees` either way.
+    public var writesAttendees: Bool = false
     /// When the provider last changed the event.
     public var updated: Date?
     /// crmsync's own id of the appointment this event was created from, if crmsync created it.
@@ -71,6 +77,13 @@ public struct CalendarEvent: Sendable, Hashable, Codable {
         self.attendees = attendees
         self.updated = updated
         self.clientId = clientId
+    }
+
+    /// The description as plain text: HTML (a Google description, a Graph body that came back
+    /// as HTML) converted to its text, plain text as is. The CRM holds plain text.
+    public var plainTextDescription: String? {
+        guard let description = self.description else { return nil }
+        return self.descriptionFormat == .html ? HTMLText.plainText(description) : description
     }
 
     /// True for cancelled and removed events, which the importer deletes.

@@ -57,7 +57,10 @@ public actor OAuthTokenProvider: AccessTokenProvider {
             await self.onRefresh(fresh)
             return fresh
         } catch let error as ProviderError {
-            if case .reconnectRequired = error { self.deadGrant = error }
+            switch error {
+            case .reconnectRequired, .clientRejected: self.deadGrant = error
+            default: break
+            }
             throw error
         }
     }

@@ -45,6 +45,13 @@ public struct ServiceMetrics: Sendable {
             .increment(by: count)
     }
 
+    /// A run that failed because the provider refused crmsync's OAuth client (the operator
+    /// must register a working one; see `oauth_client_status`).
+    public func oauthClientRejected(provider: String) {
+        Counter(label: "crmsync_oauth_client_rejections_total", dimensions: [("provider", provider)], factory: self.factory)
+            .increment()
+    }
+
     /// Accounts due for a sync now (sampled).
     public func dueAccounts(_ count: Int) {
         Gauge(label: "crmsync_due_accounts", factory: self.factory).record(count)

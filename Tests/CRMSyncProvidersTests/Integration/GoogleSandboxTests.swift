@@ -122,7 +122,7 @@ import Testing
             #expect(try await oauth.revoke(token: refreshed.accessToken))
             await #expect(throws: ProviderError.reconnectRequired(reason: "invalid_grant")) { _ = try await oauth.refresh(tokens) }
             let wrongSecret = sandbox.oauthClient(.google, secret: "nope")
-            await #expect(throws: ProviderError.reconnectRequired(reason: "invalid_client")) { _ = try await wrongSecret.refresh(tokens) }
+            await #expect(throws: ProviderError.clientRejected(reason: "invalid_client")) { _ = try await wrongSecret.refresh(tokens) }
         }
     }
 }

@@ -32,7 +32,7 @@ import Testing
                 _ = try await client.exchange(code: code, codeVerifier: PKCE.generate().verifier, redirectURI: LiveSandbox.redirect)
             }
             let unknown = sandbox.oauthClient(.google, clientId: "nobody")
-            await #expect(throws: ProviderError.reconnectRequired(reason: "invalid_client")) {
+            await #expect(throws: ProviderError.clientRejected(reason: "invalid_client")) {
                 _ = try await unknown.exchange(code: code, codeVerifier: authorization.pkce.verifier, redirectURI: LiveSandbox.redirect)
             }
         }

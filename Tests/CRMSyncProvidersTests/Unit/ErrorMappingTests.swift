@@ -39,12 +39,18 @@ import Testing
     }
 
     @Test func oauthTable() {
-        for code in ["invalid_grant", "invalid_client", "unauthorized_client", "invalid_scope"] {
+        for code in ["invalid_grant", "invalid_scope"] {
             #expect(self.classify(400, #"{"error":"\#(code)","error_description":"x"}"#, .oauth) == .fail(.reconnectRequired(reason: code)))
         }
-        #expect(self.classify(401, #"{"error":"invalid_client"}"#, .oauth) == .fail(.reconnectRequired(reason: "invalid_client")))
+        // The client itself refused: the operator's problem, not the account's.
+        for code in ["invalid_client", "unauthorized_client"] {
+            #expect(self.classify(400, #"{"error":"\#(code)","error_description":"x"}"#, .oauth) == .fail(.clientRejected(reason: code)))
+        }
+        #expect(self.classify(401, #"{"error":"invalid_client"}"#, .oauth) == .fail(.clientRejected(reason: "invalid_client")))
         let aad = #"{"error":"invalid_grant","error_description":"AADSTS700082: The refresh token has expired due to inactivity.","error_codes":[700082]}"#
         #expect(self.classify(400, aad, .oauth) == .fail(.reconnectRequired(reason: "invalid_grant (AADSTS700082)")))
+        let expiredSecret = #"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.","error_codes":[7000215]}"#
+        #expect(self.classify(401, expiredSecret, .oauth) == .fail(.clientRejected(reason: "invalid_client (AADSTS7000215)")))
         #expect(self.classify(400, #"{"error":"invalid_request","error_description":"missing code"}"#, .oauth)
             == .fail(.rejected(status: 400, reason: "invalid_request", message: "missing code")))
         #expect(self.classify(503, "", .oauth) == .retry(retryAfter: nil))

@@ -52,7 +52,7 @@ import Testing
         #expect(second.events == [CalendarEvent(id: "x", status: .removed)])
         let sent = transport.sent
         #expect(sent[1].url.absoluteString == next)
-        #expect(sent.allSatisfy { $0.headers["Prefer"] == "odata.maxpagesize=10, outlook.timezone=\"UTC\"" })
+        #expect(sent.allSatisfy { $0.headers["Prefer"] == "odata.maxpagesize=10, outlook.timezone=\"UTC\", outlook.body-content-type=\"text\"" })
         let query = self.query(sent[0])
         #expect(query["startDateTime"]?.hasSuffix("Z") == true && query["endDateTime"] != nil)
         // A nextLink to another origin is refused; a stored cursor for another origin is unusable
@@ -92,7 +92,13 @@ import Testing
     /// must null the other form, or the old `date` / `dateTime` stays.
     @Test func googlePatchNullsTheOtherTimingForm() async throws {
         let reply = #"{"id":"abcde","etag":"\"2\"","status":"confirmed","start":{"date":"2026-05-01"},"end":{"date":"2026-05-02"}}"#
-        let transport = ScriptedTransport([ScriptedTransport.json(200, reply), ScriptedTransport.json(200, reply)])
+        // Each update reads the event first (to send only what changed).
+        let allDayNow = #"{"id":"abcde","etag":"\"1\"","status":"confirmed","summary":"T","start":{"date":"2026-05-01"},"end":{"date":"2026-05-02"}}"#
+        let timedNow = #"{"id":"abcde","etag":"\"2\"","status":"confirmed","summary":"A","start":{"dateTime":"2026-05-01T08:00:00Z","timeZone":"UTC"},"end":{"dateTime":"2026-05-01T09:00:00Z","timeZone":"UTC"}}"#
+        let transport = ScriptedTransport([
+            ScriptedTransport.json(200, allDayNow), ScriptedTransport.json(200, reply),
+            ScriptedTransport.json(200, timedNow), ScriptedTransport.json(200, reply),
+        ])
         let client = self.google(transport)
         let timed = CalendarEvent(
             id: "abcde", title: "T",
@@ -102,7 +108,7 @@ import Testing
             id: "abcde", title: "A", timing: .allDay(startDate: Fixtures.day("2026-05-01"), endDate: Fixtures.day("2026-05-02")))
         _ = try await client.update(allDay, ifMatch: nil)
         let sent = transport.sent
-        #expect(sent.map(\.method) == ["PATCH", "PATCH"])
+        #expect(sent.map(\.method) == ["GET", "PATCH", "GET", "PATCH"])
         func part(_ request: HTTPRequest, _ key: String) throws -> [String: Any] {
             let data = try #require(request.body)
             let object = try JSONSerialization.jsonObject(with: data)
@@ -110,10 +116,10 @@ import Testing
             return try #require(body[key] as? [String: Any])
         }
         for key in ["start", "end"] {
-            let first = try part(sent[0], key)
+            let first = try part(sent[1], key)
             #expect(first["date"] is NSNull, "timed patch must send \(key).date: null")
             #expect(first["dateTime"] is String && first["timeZone"] as? String == "UTC")
-            let second = try part(sent[1], key)
+            let second = try part(sent[3], key)
             #expect(second["date"] is String)
             #expect(second["dateTime"] is NSNull && second["timeZone"] is NSNull, "all-day patch must null \(key).dateTime/timeZone")
         }
@@ -122,6 +128,49 @@ import Testing
         let insert = try JSONSerialization.jsonObject(with: encoded) as? [String: Any]
         let start = try #require(insert?["start"] as? [String: Any])
         #expect(start.keys.sorted() == ["dateTime", "timeZone"])
+    }
+
+    /// Issue 16: a CRM edit of an Outlook meeting sent `"attendees": []` (Outlook cancelled
+    /// the invitations) and its description as text over an HTML body. An update now PATCHes
+    /// only what differs from the event as read, bodies asked for and sent as text.
+    @Test func graphUpdateSendsOnlyWhatChanged() async throws {
+        let current = #"{"id":"ev1","@odata.etag":"W/\"k1\"","subject":"A","body":{"contentType":"text","content":"Agenda: budget"},"location":{"displayName":"Room 1"},"start":{"dateTime":"2026-05-01T08:00:00.0000000","timeZone":"UTC"},"end":{"dateTime":"2026-05-01T09:00:00.0000000","timeZone":"UTC"},"originalStartTimeZone":"UTC","attendees":[{"type":"required","emailAddress":{"address":"ann@example.com"}}]}"#
+        let reply = #"{"id":"ev1","@odata.etag":"W/\"k2\"","subject":"B"}"#
+        let transport = ScriptedTransport([
+            ScriptedTransport.json(200, current), ScriptedTransport.json(200, reply),
+            ScriptedTransport.json(200, current), ScriptedTransport.json(200, reply),
+            ScriptedTransport.json(200, current),
+        ])
+        let client = GraphCalendarClient(endpoints: self.endpoints, tokens: StaticAccessToken("t"),
+                                         http: ProviderHTTPClient(transport: transport, sleeper: RecordingSleeper()))
+        let timing = EventTiming.timed(start: Fixtures.date("2026-05-01T08:00:00Z"), end: Fixtures.date("2026-05-01T09:00:00Z"), timeZone: "UTC")
+        // The CRM's appointment: no attendees (it does not manage them), the body's text unchanged.
+        let edit = CalendarEvent(id: "ev1", title: "B", description: "Agenda: budget", location: "Room 1", timing: timing, clientId: UUID())
+        _ = try await client.update(edit, ifMatch: "W/\"k1\"")
+        func body(_ request: HTTPRequest) throws -> [String: Any] {
+            let data = try #require(request.body)
+            return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        }
+        var sent = transport.sent
+        #expect(sent.map(\.method) == ["GET", "PATCH"])
+        #expect(sent.allSatisfy { $0.headers["Prefer"]?.contains("outlook.body-content-type=\"text\"") == true })
+        #expect(sent[1].headers["If-Match"] == "W/\"k1\"")
+        #expect(try body(sent[1]).keys.sorted() == ["subject"])
+
+        // A changed text goes out as text.
+        var text = edit
+        text.description = "New agenda"
+        _ = try await client.update(text, ifMatch: "W/\"k1\"")
+        sent = transport.sent
+        let patch = try body(sent[3])
+        #expect(patch.keys.sorted() == ["body", "subject"])
+        #expect(patch["body"] as? [String: String] == ["contentType": "text", "content": "New agenda"])
+
+        // Nothing changed: no PATCH at all.
+        var same = edit
+        same.title = "A"
+        _ = try await client.update(same, ifMatch: "W/\"k1\"")
+        #expect(transport.sent.map(\.method) == ["GET", "PATCH", "GET", "PATCH", "GET"])
     }
 
     /// A create with a valid client-chosen id (re-creating an appointment's deleted event)
