@@ -56,6 +56,8 @@ let package = Package(
         ),
         // Small pieces both the clients and the sandbox need (SHA-256 for PKCE, a seeded generator).
         .target(name: "CRMSyncSupport"),
+        // RFC 5322/2045 parsing and composing for every mail provider; Foundation and iconv only.
+        .target(name: "CRMSyncMIME"),
         // Google Calendar and Microsoft Graph clients, OAuth 2.0, the normalized event model.
         .target(
             name: "CRMSyncProviders",
@@ -131,6 +133,7 @@ let package = Package(
             path: "Tests/Support"
         ),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
+        .testTarget(name: "CRMSyncMIMETests", dependencies: ["CRMSyncMIME"]),
         .testTarget(
             name: "CRMSyncDatabaseTests",
             dependencies: [
