@@ -83,7 +83,8 @@ enum ParameterParser {
             index += 1
             while index < scalars.count, isSpace(scalars[index]) { index += 1 }
             var rawValue = String.UnicodeScalarView()
-            if index < scalars.count, scalars[index] == "\"" {
+            let quoted = index < scalars.count && scalars[index] == "\""
+            if quoted {
                 index += 1
                 while index < scalars.count, scalars[index] != "\"" {
                     if scalars[index] == "\\", index + 1 < scalars.count { index += 1 }
@@ -101,7 +102,7 @@ enum ParameterParser {
                 }
             }
             let key = String(name).lowercased()
-            let valueText = String(String(rawValue).trimmingWSP)
+            let valueText = quoted ? String(rawValue) : String(String(rawValue).trimmingWSP)
             guard !key.isEmpty else { continue }
             if let star = key.firstIndex(of: "*") {
                 let base = String(key[..<star])

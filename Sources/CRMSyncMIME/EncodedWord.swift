@@ -23,9 +23,10 @@ public enum EncodedWord {
 
         var index = 0
         var literalStart = 0
+        var scan = Scan()
         while index < bytes.count {
             if bytes[index] == 0x3D, index + 1 < bytes.count, bytes[index + 1] == 0x3F,
-               let word = parseWord(bytes, at: index) {
+               let word = parseWord(bytes, at: index, scan: &scan) {
                 // Text between the previous word and this one.
                 let between = literalStart..<index
                 let onlyWhitespace = between.allSatisfy { isWSP(bytes[$0]) || bytes[$0] == 0x0D || bytes[$0] == 0x0A }
@@ -66,9 +67,36 @@ public enum EncodedWord {
         var end: Int
     }
 
-    /// Parses `=?charset?E?text?=` at `start`. The text may not hold whitespace (a space ends the
+    /// Where the next "?=" and the next blank are; both only move forward, so scanning a line
+    /// full of unterminated words stays linear.
+    struct Scan {
+        var terminator = -1
+        var blank = -1
+
+        mutating func terminator(in bytes: [UInt8], from start: Int) -> Int {
+            if self.terminator < start {
+                var index = start
+                while index + 1 < bytes.count, !(bytes[index] == 0x3F && bytes[index + 1] == 0x3D) { index += 1 }
+                self.terminator = index + 1 < bytes.count ? index : bytes.count
+            }
+            return self.terminator
+        }
+
+        mutating func blank(in bytes: [UInt8], from start: Int) -> Int {
+            if self.blank < start {
+                var index = start
+                while index < bytes.count, !(isWSP(bytes[index]) || bytes[index] == 0x0D || bytes[index] == 0x0A) {
+                    index += 1
+                }
+                self.blank = index
+            }
+            return self.blank
+        }
+    }
+
+    /// Parses `=?charset?E?text?=` at `start`. The text may not hold blanks (a blank ends the
     /// attempt, so an unterminated word never swallows the rest of the line).
-    static func parseWord(_ bytes: [UInt8], at start: Int) -> Word? {
+    static func parseWord(_ bytes: [UInt8], at start: Int, scan: inout Scan) -> Word? {
         var index = start + 2
         let charsetStart = index
         while index < bytes.count, bytes[index] != 0x3F {
@@ -81,14 +109,8 @@ public enum EncodedWord {
         let encoding = asciiLower(bytes[index + 1])
         guard encoding == 0x62 || encoding == 0x71 else { return nil }
         let textStart = index + 3
-        var textEnd = textStart
-        while textEnd + 1 < bytes.count, !(bytes[textEnd] == 0x3F && bytes[textEnd + 1] == 0x3D) {
-            let byte = bytes[textEnd]
-            // Words are at most 75 characters; the cap keeps a line of unterminated words linear.
-            if isWSP(byte) || byte == 0x0D || byte == 0x0A || textEnd - textStart > 2_048 { return nil }
-            textEnd += 1
-        }
-        guard textEnd + 1 < bytes.count else { return nil }
+        let textEnd = scan.terminator(in: bytes, from: textStart)
+        guard textEnd < bytes.count, scan.blank(in: bytes, from: textStart) > textEnd else { return nil }
         let text = bytes[textStart..<textEnd]
         let decoded = encoding == 0x62 ? Base64.decode(text) : QuotedPrintable.decodeWord(text)
         return Word(charset: charset, decoded: decoded, end: textEnd + 2)

@@ -217,16 +217,19 @@ public enum QuotedPrintable {
                 out.append(contentsOf: [0x3D, 0x0D, 0x0A])
             }
         }
+        // Blanks before a hard break would be stripped by readers: encode the last one.
+        func escapeTrailingBlank() {
+            guard let last = line.last, isWSP(last) else { return }
+            line.removeLast()
+            if line.count + 3 > 76 { flushLine(hard: false) }
+            line.append(contentsOf: escape(last))
+        }
         var index = 0
         var atLineStart = true
         while index < bytes.count {
             let byte = bytes[index]
             if byte == 0x0D || byte == 0x0A {
-                // Blanks before a hard break would be stripped by readers: encode the last one.
-                if let last = line.last, isWSP(last) {
-                    line.removeLast()
-                    line.append(contentsOf: escape(last))
-                }
+                escapeTrailingBlank()
                 flushLine(hard: true)
                 index += (byte == 0x0D && index + 1 < bytes.count && bytes[index + 1] == 0x0A) ? 2 : 1
                 atLineStart = true
@@ -245,10 +248,7 @@ public enum QuotedPrintable {
             atLineStart = false
             index += 1
         }
-        if let last = line.last, isWSP(last) {
-            line.removeLast()
-            line.append(contentsOf: escape(last))
-        }
+        escapeTrailingBlank()
         out.append(contentsOf: line)
         return String(decoding: out, as: UTF8.self)
     }
