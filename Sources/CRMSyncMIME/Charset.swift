@@ -13,13 +13,29 @@ import Darwin
 public enum Charset {
     /// Decodes `bytes` labelled `charset` (an IANA name as found in mail; nil = unlabelled).
     public static func decode<C: Collection<UInt8>>(_ bytes: C, charset: String?) -> String {
-        String(decoding: self.utf8(bytes, charset: charset), as: UTF8.self)
+        self.string(self.utf8(bytes, charset: charset))
     }
 
     /// Bytes of unknown or unreliable labelling (raw 8-bit headers, `us-ascii` parts that are not):
     /// UTF-8 when they are valid UTF-8, else Windows-1252, which maps every byte.
     public static func decodeGuessing<C: Collection<UInt8>>(_ bytes: C) -> String {
-        String(decoding: self.guessUTF8(bytes), as: UTF8.self)
+        self.string(self.guessUTF8(bytes))
+    }
+
+    /// UTF-8 bytes to a String: invalid sequences become U+FFFD, and so does NUL, which Postgres
+    /// text cannot hold (NUL never occurs inside a UTF-8 sequence, so replacing it is safe).
+    static func string(_ utf8: [UInt8]) -> String {
+        guard utf8.contains(0) else { return String(decoding: utf8, as: UTF8.self) }
+        var cleaned = [UInt8]()
+        cleaned.reserveCapacity(utf8.count + 8)
+        for byte in utf8 {
+            if byte == 0 {
+                cleaned += [0xEF, 0xBF, 0xBD]
+            } else {
+                cleaned.append(byte)
+            }
+        }
+        return String(decoding: cleaned, as: UTF8.self)
     }
 
     /// Transcodes to UTF-8 bytes (possibly invalid only where the input was declared UTF-8; the

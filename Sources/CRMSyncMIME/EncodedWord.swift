@@ -49,7 +49,7 @@ public enum EncodedWord {
         }
         flushPending()
         out.append(contentsOf: bytes[literalStart...])
-        return String(decoding: out, as: UTF8.self)
+        return Charset.string(out)
     }
 
     private static func containsMarker(_ bytes: [UInt8]) -> Bool {

@@ -344,6 +344,7 @@ struct BoundaryMaker {
 
     mutating func next() -> String {
         self.state = self.state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        return "=_crmsync_" + String(self.state, radix: 16)
+        let hex = String(self.state, radix: 16)
+        return "=_crmsync_" + String(repeating: "0", count: 16 - hex.count) + hex
     }
 }

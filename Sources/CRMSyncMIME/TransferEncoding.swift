@@ -12,52 +12,64 @@ public enum Base64 {
     }()
 
     public static func decode<C: Collection<UInt8>>(_ input: C) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(input.count / 4 * 3 + 3)
-        let table = self.table
-        var quantum: UInt32 = 0
-        var count = 0
-        for byte in input {
-            let value = table[Int(byte)]
-            if value < 64 {
-                quantum = quantum << 6 | UInt32(value)
-                count += 1
-                if count == 4 {
-                    out.append(UInt8(truncatingIfNeeded: quantum >> 16))
-                    out.append(UInt8(truncatingIfNeeded: quantum >> 8))
-                    out.append(UInt8(truncatingIfNeeded: quantum))
-                    quantum = 0
-                    count = 0
-                }
-            } else if value == 0xFE, count > 0 {
-                self.flushPartial(quantum, count, into: &out)
-                quantum = 0
-                count = 0
-            }
-        }
-        self.flushPartial(quantum, count, into: &out)
-        return out
+        // Generic callers (other modules) get one witness call, then the contiguous fast path.
+        input.withContiguousStorageIfAvailable(self.decode(buffer:)) ?? Array(input).withUnsafeBufferPointer(self.decode(buffer:))
     }
 
     /// Length of `decode(input)` without building it.
     public static func decodedCount<C: Collection<UInt8>>(_ input: C) -> Int {
-        let table = self.table
-        var total = 0
-        var count = 0
-        for byte in input {
-            let value = table[Int(byte)]
-            if value < 64 {
-                count += 1
-                if count == 4 {
-                    total += 3
+        input.withContiguousStorageIfAvailable(self.decodedCount(buffer:))
+            ?? Array(input).withUnsafeBufferPointer(self.decodedCount(buffer:))
+    }
+
+    static func decode(buffer input: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(input.count / 4 * 3 + 3)
+        self.table.withUnsafeBufferPointer { table in
+            var quantum: UInt32 = 0
+            var count = 0
+            for byte in input {
+                let value = table[Int(byte)]
+                if value < 64 {
+                    quantum = quantum << 6 | UInt32(value)
+                    count += 1
+                    if count == 4 {
+                        out.append(UInt8(truncatingIfNeeded: quantum >> 16))
+                        out.append(UInt8(truncatingIfNeeded: quantum >> 8))
+                        out.append(UInt8(truncatingIfNeeded: quantum))
+                        quantum = 0
+                        count = 0
+                    }
+                } else if value == 0xFE, count > 0 {
+                    self.flushPartial(quantum, count, into: &out)
+                    quantum = 0
                     count = 0
                 }
-            } else if value == 0xFE, count > 0 {
-                total += max(0, count - 1)
-                count = 0
             }
+            self.flushPartial(quantum, count, into: &out)
         }
-        return total + max(0, count - 1)
+        return out
+    }
+
+    static func decodedCount(buffer input: UnsafeBufferPointer<UInt8>) -> Int {
+        self.table.withUnsafeBufferPointer { table in
+            var total = 0
+            var count = 0
+            for byte in input {
+                let value = table[Int(byte)]
+                if value < 64 {
+                    count += 1
+                    if count == 4 {
+                        total += 3
+                        count = 0
+                    }
+                } else if value == 0xFE, count > 0 {
+                    total += max(0, count - 1)
+                    count = 0
+                }
+            }
+            return total + max(0, count - 1)
+        }
     }
 
     private static func flushPartial(_ quantum: UInt32, _ count: Int, into out: inout [UInt8]) {
@@ -74,34 +86,44 @@ public enum Base64 {
 
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
-    /// Standard padded base64; with `lineLength`, lines of that many characters joined by CRLF.
+    /// Standard padded base64; with `lineLength` (a multiple of 4), lines of that many characters
+    /// joined by CRLF.
     public static func encode<C: Collection<UInt8>>(_ input: C, lineLength: Int? = nil) -> String {
         let bytes = Array(input)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count / 3 * 4 + bytes.count / 38 + 8)
-        var column = 0
-        var index = 0
-        func emit(_ byte: UInt8) {
-            if let lineLength, column == lineLength {
-                out.append(0x0D)
-                out.append(0x0A)
-                column = 0
+        let groups = (bytes.count + 2) / 3
+        let lineChars = max(4, (lineLength ?? Int.max / 2) / 4 * 4)
+        let breaks = groups == 0 ? 0 : (groups * 4 - 1) / lineChars
+        let total = groups * 4 + breaks * 2
+        return String(unsafeUninitializedCapacity: total) { out in
+            bytes.withUnsafeBufferPointer { input in
+                self.alphabet.withUnsafeBufferPointer { alphabet in
+                    var position = 0
+                    var column = 0
+                    var index = 0
+                    let count = input.count
+                    while index < count {
+                        if column == lineChars {
+                            out[position] = 0x0D
+                            out[position + 1] = 0x0A
+                            position += 2
+                            column = 0
+                        }
+                        let b0 = UInt32(input[index])
+                        let b1 = index + 1 < count ? UInt32(input[index + 1]) : 0
+                        let b2 = index + 2 < count ? UInt32(input[index + 2]) : 0
+                        let quantum = b0 << 16 | b1 << 8 | b2
+                        out[position] = alphabet[Int(quantum >> 18 & 63)]
+                        out[position + 1] = alphabet[Int(quantum >> 12 & 63)]
+                        out[position + 2] = index + 1 < count ? alphabet[Int(quantum >> 6 & 63)] : 0x3D
+                        out[position + 3] = index + 2 < count ? alphabet[Int(quantum & 63)] : 0x3D
+                        position += 4
+                        column += 4
+                        index += 3
+                    }
+                    return position
+                }
             }
-            out.append(byte)
-            column += 1
         }
-        while index < bytes.count {
-            let b0 = UInt32(bytes[index])
-            let b1 = index + 1 < bytes.count ? UInt32(bytes[index + 1]) : 0
-            let b2 = index + 2 < bytes.count ? UInt32(bytes[index + 2]) : 0
-            let quantum = b0 << 16 | b1 << 8 | b2
-            emit(self.alphabet[Int(quantum >> 18 & 63)])
-            emit(self.alphabet[Int(quantum >> 12 & 63)])
-            emit(index + 1 < bytes.count ? self.alphabet[Int(quantum >> 6 & 63)] : 0x3D)
-            emit(index + 2 < bytes.count ? self.alphabet[Int(quantum & 63)] : 0x3D)
-            index += 3
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -416,4 +416,51 @@ import Testing
             if length > 60 { #expect(message.from.first?.address == "elodie@example.fr") }
         }
     }
+
+    @Test func javaMailBoundaryBareLFAndIso2022jpBody() {
+        var raw = bytes("""
+            Content-Type: multipart/alternative;\n\tboundary="----=_Part_123_456.1709632800000"
+
+            ------=_Part_123_456.1709632800000
+            Content-Type: text/plain; charset=ISO-2022-JP
+            Content-Transfer-Encoding: 7bit
+
+
+            """)
+        raw += [0x1B, 0x24, 0x42, 0x46, 0x7C, 0x4B, 0x5C, 0x1B, 0x28, 0x42]  // 日本
+        raw += bytes("\n------=_Part_123_456.1709632800000\nContent-Type: text/html; charset=\"x-unknown-label\"\n\n<i>caf")
+        raw += [0xE9]
+        raw += bytes("</i>\n------=_Part_123_456.1709632800000--\n")
+        let message = MIMEParser().parse(raw)
+        #expect(message.textBody?.content == "日本")
+        #expect(message.htmlBody?.content == "<i>café</i>")
+        #expect(message.problems.isEmpty)
+    }
+
+    @Test func appleMailSplitBodyAroundAnInlineImage() {
+        let message = parse("""
+            Content-Type: multipart/mixed; boundary="Apple-Mail=_1"
+
+            --Apple-Mail=_1
+            Content-Transfer-Encoding: 7bit
+            Content-Type: text/plain; charset=us-ascii
+
+            Before the picture.
+
+            --Apple-Mail=_1
+            Content-Disposition: inline; filename=photo.jpg
+            Content-Type: image/jpeg; name="photo.jpg"
+            Content-Transfer-Encoding: base64
+
+            /9j/4AAQ
+            --Apple-Mail=_1
+            Content-Type: text/plain; charset=us-ascii
+
+            After it.
+            --Apple-Mail=_1--
+            """)
+        #expect(message.textBody?.content == "Before the picture.\n\nAfter it.")
+        #expect(message.attachments == [MIMEAttachment(filename: "photo.jpg", contentType: "image/jpeg", size: 6,
+                                                       contentID: nil, disposition: .inline, partPath: "2")])
+    }
 }
