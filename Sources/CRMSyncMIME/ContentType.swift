@@ -39,6 +39,11 @@ public struct MIMEContentDisposition: Sendable, Equatable {
     public var kind: String
     public var parameters: [String: String]
 
+    public init(kind: String, parameters: [String: String] = [:]) {
+        self.kind = kind
+        self.parameters = parameters
+    }
+
     public var isAttachment: Bool { self.kind == "attachment" }
     public var isInline: Bool { self.kind == "inline" }
 
@@ -118,7 +123,8 @@ enum ParameterParser {
         }
         var result: [String: String] = [:]
         for (key, value) in plain {
-            result[key] = EncodedWord.decode(value)
+            // Names carry RFC 2047 words from common senders; other values (boundaries) stay exact.
+            result[key] = key == "name" || key == "filename" ? EncodedWord.decode(value) : value
         }
         // RFC 2231 values win over plain ones of the same name.
         for base in order {

@@ -83,7 +83,7 @@ public struct MIMEParser: Sendable {
             let disposition = headers["content-disposition"].map(MIMEContentDisposition.parse)
             var encoding = headers["content-transfer-encoding"].map { String($0.trimmingWSP).asciiLowercased } ?? "7bit"
             if encoding.isEmpty { encoding = "7bit" }
-            if encoding.hasPrefix("x-uue") || !["7bit", "8bit", "binary", "base64", "quoted-printable"].contains(encoding) {
+            if !["7bit", "8bit", "binary", "base64", "quoted-printable"].contains(encoding) {
                 self.problems.append(.unknownTransferEncoding(path: leafPath, encoding: encoding))
             }
             var part = MIMEPart(path: leafPath, headers: headers, contentType: contentType, disposition: disposition,

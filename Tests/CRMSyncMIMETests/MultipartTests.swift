@@ -342,6 +342,7 @@ import Testing
         #expect(type?.mimeType == "text/html")
         #expect(type?.charset == "UTF-8")
         #expect(type?.parameters["format"] == "flowed")
+        #expect(MIMEContentType.parse("multipart/mixed; boundary=\"=?utf-8?q?x?=\"")?.parameters["boundary"] == "=?utf-8?q?x?=")
         #expect(MIMEContentType.parse("garbage") == nil)
         #expect(MIMEContentType.parse("text/") == nil)
         let missing = parse("Content-Type: nonsense\n\nstill text")
