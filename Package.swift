@@ -63,6 +63,8 @@ let package = Package(
         ),
         // Small pieces both the clients and the sandbox need (SHA-256 for PKCE, a seeded generator).
         .target(name: "CRMSyncSupport", swiftSettings: strict),
+        // RFC 5322/2045 parsing and composing for every mail provider; Foundation and iconv only.
+        .target(name: "CRMSyncMIME", swiftSettings: strict),
         // Google Calendar and Microsoft Graph clients, OAuth 2.0, the normalized event model.
         .target(
             name: "CRMSyncProviders",
@@ -169,6 +171,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"], swiftSettings: strict),
+        .testTarget(name: "CRMSyncMIMETests", dependencies: ["CRMSyncMIME"], swiftSettings: strict),
         .testTarget(
             name: "CRMSyncDatabaseTests",
             dependencies: ["CRMSyncDatabase", "CRMSyncTestSupport", "PostgresClient"],
