@@ -114,10 +114,8 @@ public struct PushRenewalService: Service {
                 // The provider refused crmsync's OAuth client: the operator's to fix, not the
                 // account's (recorded for oauth_client_status, logged once); the account keeps
                 // its state and its channel is tried again once the client works.
-                let first = try? await self.dependencies.database.withSession(renewal.owner, role: .worker) { connection in
-                    try await connection.query("select public.report_oauth_client_rejected(\(renewal.accountID), \(reason))")
-                        .first?.decode(Bool.self, at: 0)
-                }
+                let first = try? await SyncStore(database: self.manager.clients.database)
+                    .reportClientRejected(account: renewal.accountID, reason: reason, as: renewal.owner)
                 if first == true {
                     logger.error(
                         "the provider refused the OAuth client; register a valid one with crmsync oauth-client set",
