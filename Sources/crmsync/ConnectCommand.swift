@@ -62,8 +62,7 @@ struct ConnectCommand: AsyncParsableCommand {
             } catch CalendarAccountError.oauthClientMissing {
                 // No client registered: say what fixes it rather than a bare SQLSTATE.
                 throw ValidationError(
-                    "no OAuth client is registered for \(provider.oauthClientName); an administrator registers it with:
-  "
+                    "no OAuth client is registered for \(provider.oauthClientName); an administrator registers it with:\n  "
                         + ProviderArgument.registerCommand(provider, organization: "<org uuid, for the organization's own app>"))
             }
             let oauth = OAuthClient(
