@@ -1,7 +1,9 @@
 # crmsync: one image for `crmsync serve`, `crmsync sandbox` and the one-shot setup
 # (`crmsync migrate`, `seed-demo`, `oauth-client set`). Built by docker-compose.yml; the schema
 # files travel with the binary (CRMSYNC_ROOT), the OpenAPI document in its resource bundle.
-FROM swift:6.1-bookworm AS build
+# Swift 6.3, the toolchain the project is built and tested with: the dependencies resolved need
+# 6.2 or later, and an older toolchain would quietly resolve older, untested versions of them.
+FROM swift:6.3-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev libcurl4-openssl-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -12,7 +14,7 @@ RUN swift build -c release --product crmsync \
     && bin="$(swift build -c release --show-bin-path)" \
     && mkdir -p /out && cp "$bin/crmsync" /out/ && cp -R "$bin/crmsync_CRMSyncServer.resources" /out/
 
-FROM swift:6.1-bookworm-slim
+FROM swift:6.3-bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libpq5 libcurl4 curl ca-certificates \
     && rm -rf /var/lib/apt/lists/* && useradd --system --home-dir /srv/crmsync crmsync
 COPY --from=build /out/ /usr/local/bin/
