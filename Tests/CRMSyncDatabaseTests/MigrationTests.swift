@@ -12,7 +12,8 @@ struct MigrationTests {
             let files = try MigrationFile.load(root: database.root)
             #expect(files.first?.name == "sql/migrations/000_extensions.sql")
             // Every migration comes before every repeatable file.
-            #expect(files.map(\.kind) == files.map(\.kind).sorted { $0 == .migration && $1 == .repeatable })
+            let kinds: [MigrationFile.Kind] = files.map(\.kind)
+            #expect(kinds == kinds.sorted { $0 == .migration && $1 == .repeatable })
             #expect(!files.contains { $0.name == "policies/audit.sql" })
             let connection = try await database.adminConnection()
             let first = try await MigrationGate.shared.run { try await Migrator(files: files).apply(on: connection) }

@@ -71,6 +71,7 @@ extension ServerConfiguration {
             maxBodyBytes: try integer("CRMSYNC_MAX_BODY_BYTES", default: 64 * 1024, range: 1024...(16 * 1024 * 1024)),
             workerConcurrency: try integer("CRMSYNC_WORKER_CONCURRENCY", default: 4, range: 1...64),
             workerPollInterval: .seconds(try integer("CRMSYNC_WORKER_POLL_SECONDS", default: 30, range: 1...3600)))
+        configuration.webhookBaseURL = try url("CRMSYNC_WEBHOOK_URL")
         configuration.push = PushSettings(
             googleChannelLifetime: .seconds(60 * (try integer("CRMSYNC_PUSH_GOOGLE_CHANNEL_MINUTES", default: 7 * 1440, range: 60...(30 * 1440)))),
             graphSubscriptionLifetime: .seconds(60 * (try integer("CRMSYNC_PUSH_GRAPH_SUBSCRIPTION_MINUTES", default: 3 * 1440, range: 60...10_080))),

@@ -23,6 +23,10 @@ public struct ServerConfiguration: Sendable {
     public var workerPollInterval: Duration
     /// Push channel and subscription lifetimes and renewal timing.
     public var push: PushSettings = PushSettings()
+    /// Where providers deliver webhooks, when they reach the service by another address than
+    /// browsers do (docker compose: the sandbox container posts to `http://crmsync:8080`).
+    /// Nil: `publicBaseURL`.
+    public var webhookBaseURL: URL?
 
     public struct JWTSettings: Sendable {
         /// HS256 shared secret (Supabase's JWT secret).
@@ -65,6 +69,6 @@ public struct ServerConfiguration: Sendable {
 
     /// Where a provider delivers push notifications (`google` or `microsoft`).
     public func webhookURL(_ provider: String) -> URL {
-        self.publicBaseURL.appending(path: "webhooks/\(provider)")
+        (self.webhookBaseURL ?? self.publicBaseURL).appending(path: "webhooks/\(provider)")
     }
 }
