@@ -1,6 +1,8 @@
 # crmsync: one image for `crmsync serve`, `crmsync sandbox` and the one-shot setup
 # (`crmsync migrate`, `seed-demo`, `oauth-client set`). Built by docker-compose.yml; the schema
 # files travel with the binary (CRMSYNC_ROOT), the OpenAPI document in its resource bundle.
+# Swift 6.3, the toolchain the project is built and tested with: the dependencies resolved need
+# 6.2 or later, and an older toolchain would quietly resolve older, untested versions of them.
 FROM swift:6.3-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev libcurl4-openssl-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*

@@ -6,6 +6,8 @@
  * everyone: a hard delete would take the calendar mappings with it, and the sync could never
  * delete the event at the provider.
  */
+set local role crmsync_owner;
+
 revoke all on table public.appointments from public, authenticated, crmsync_worker;
 grant select, insert, update on table public.appointments to authenticated;
 grant select, insert, update on table public.appointments to crmsync_worker;
@@ -43,3 +45,9 @@ create policy appointments_crmsync_worker_update on public.appointments
   for update to crmsync_worker
   using (organization_id = (select private.current_org_id()))
   with check (organization_id = (select private.current_org_id()));
+
+-- crmsync_owner is not BYPASSRLS: its security definer functions pass the forced policies here.
+drop policy if exists appointments_crmsync_owner_all on public.appointments;
+create policy appointments_crmsync_owner_all on public.appointments
+  for all to crmsync_owner
+  using (true) with check (true);

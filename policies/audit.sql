@@ -11,6 +11,12 @@
  * (audit_log, oauth_secrets): reference or coordinator tables there, not distributed.
  * Objects that belong to extensions are skipped; an owner's implicit rights are not grants and
  * are skipped.
+ *
+ * Only crmsync's own objects are audited: relations and security definer functions owned by
+ * crmsync_owner. Another application's tables in the same schema (a Supabase app's `profiles`,
+ * say) are not crmsync's to judge. crmsync_owner is not BYPASSRLS: a policy that applies to it
+ * alone is how its definer functions pass forced RLS, and is accepted; any other policy must
+ * constrain the tenant key.
  */
 with known_roles (rolname) as (
   values ('crmsync_owner'), ('authenticated'), ('crmsync_worker')
@@ -21,6 +27,7 @@ rels as (
     from pg_catalog.pg_class c
     join pg_catalog.pg_namespace n on n.oid = c.relnamespace
    where n.nspname = 'public'
+     and c.relowner = (select oid from pg_catalog.pg_roles where rolname = 'crmsync_owner')
      and c.relkind in ('r', 'p', 'v', 'm', 'f')
      and not exists (select 1 from pg_catalog.pg_depend d
                       where d.classid = 'pg_catalog.pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
@@ -62,7 +69,9 @@ policy_rows as (
            'with check: ' || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)) as expression,
          nullif(concat_ws('; ',
            case when 0::oid = any (p.polroles) then 'policy applies to PUBLIC' end,
-           case when coalesce(pg_catalog.pg_get_expr(p.polqual, p.polrelid), '')
+           case when p.polroles = array[(select oid from pg_catalog.pg_roles where rolname = 'crmsync_owner')]
+                then null
+                when coalesce(pg_catalog.pg_get_expr(p.polqual, p.polrelid), '')
                      || ' ' || coalesce(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), '') !~ '(current_org_id|readable_org_ids)'
                   or (r.table_name <> 'organizations'
                       and coalesce(pg_catalog.pg_get_expr(p.polqual, p.polrelid), '')
@@ -170,6 +179,7 @@ function_rows as (
     join pg_catalog.pg_namespace n on n.oid = p.pronamespace
    where n.nspname in ('public', 'private', 'auth')
      and p.prosecdef
+     and p.proowner = (select oid from pg_catalog.pg_roles where rolname = 'crmsync_owner')
      and not exists (select 1 from pg_catalog.pg_depend d
                       where d.classid = 'pg_catalog.pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
 )

@@ -8,6 +8,8 @@
  * a client role: tokens go through public.store_calendar_account_tokens() and
  * public.calendar_account_tokens(). token_key_id/token_expires_at are written by those too.
  */
+set local role crmsync_owner;
+
 revoke all on table public.calendar_accounts from public, authenticated, crmsync_worker;
 
 grant select (id, organization_id, user_id, provider, email, calendar_id, time_zone, sync_enabled,
@@ -70,3 +72,9 @@ create policy calendar_accounts_crmsync_worker_update on public.calendar_account
   for update to crmsync_worker
   using (organization_id = (select private.current_org_id()) and user_id = (select auth.uid()))
   with check (organization_id = (select private.current_org_id()) and user_id = (select auth.uid()));
+
+-- crmsync_owner is not BYPASSRLS: its security definer functions pass the forced policies here.
+drop policy if exists calendar_accounts_crmsync_owner_all on public.calendar_accounts;
+create policy calendar_accounts_crmsync_owner_all on public.calendar_accounts
+  for all to crmsync_owner
+  using (true) with check (true);

@@ -8,6 +8,8 @@
  * worker reads, records and refreshes (S/I/U) the conflicts of the account it syncs; nobody
  * deletes them through the app (they go with their account, mapping or appointment).
  */
+set local role crmsync_owner;
+
 revoke all on table public.calendar_conflicts from public, authenticated, crmsync_worker;
 grant select on table public.calendar_conflicts to authenticated, crmsync_worker;
 grant insert (organization_id, calendar_account_id, mapping_id, appointment_id, crm_version, crm_snapshot,
@@ -55,3 +57,9 @@ create policy calendar_conflicts_crmsync_worker_update on public.calendar_confli
                              and m.id = calendar_conflicts.mapping_id
                              and m.calendar_account_id = calendar_conflicts.calendar_account_id
                              and m.appointment_id = calendar_conflicts.appointment_id));
+
+-- crmsync_owner is not BYPASSRLS: its security definer functions pass the forced policies here.
+drop policy if exists calendar_conflicts_crmsync_owner_all on public.calendar_conflicts;
+create policy calendar_conflicts_crmsync_owner_all on public.calendar_conflicts
+  for all to crmsync_owner
+  using (true) with check (true);

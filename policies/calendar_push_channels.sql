@@ -9,6 +9,8 @@
  * INSERT/UPDATE/DELETE grant). token_hash is a digest, never the secret itself, and is still
  * kept from client roles: the webhook reads it through public.calendar_push_channel_lookup.
  */
+set local role crmsync_owner;
+
 revoke all on table public.calendar_push_channels from public, authenticated, crmsync_worker;
 grant select (id, organization_id, calendar_account_id, provider, calendar_id, external_id, resource_id, expires_at,
               status, created_at, renewed_at, last_notification_at, notifications, failure_count, last_error,
@@ -31,3 +33,9 @@ create policy calendar_push_channels_crmsync_worker_select on public.calendar_pu
 -- monitoring (the view is security_invoker: the policies above decide its rows)
 revoke all on table public.calendar_push_channel_health from public, authenticated, crmsync_worker;
 grant select on table public.calendar_push_channel_health to authenticated, crmsync_worker;
+
+-- crmsync_owner is not BYPASSRLS: its security definer functions pass the forced policies here.
+drop policy if exists calendar_push_channels_crmsync_owner_all on public.calendar_push_channels;
+create policy calendar_push_channels_crmsync_owner_all on public.calendar_push_channels
+  for all to crmsync_owner
+  using (true) with check (true);

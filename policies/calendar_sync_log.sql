@@ -5,6 +5,8 @@
  * active organization; super admins read all. The worker logs (S/I/U) runs of its account;
  * nobody deletes history through the app.
  */
+set local role crmsync_owner;
+
 revoke all on table public.calendar_sync_log from public, authenticated, crmsync_worker;
 grant select on table public.calendar_sync_log to authenticated;
 grant select, insert, update on table public.calendar_sync_log to crmsync_worker;
@@ -35,3 +37,9 @@ create policy calendar_sync_log_crmsync_worker_update on public.calendar_sync_lo
          and calendar_account_id = any ((select private.my_calendar_account_ids())::uuid[]))
   with check (organization_id = (select private.current_org_id())
               and calendar_account_id = any ((select private.my_calendar_account_ids())::uuid[]));
+
+-- crmsync_owner is not BYPASSRLS: its security definer functions pass the forced policies here.
+drop policy if exists calendar_sync_log_crmsync_owner_all on public.calendar_sync_log;
+create policy calendar_sync_log_crmsync_owner_all on public.calendar_sync_log
+  for all to crmsync_owner
+  using (true) with check (true);

@@ -7,6 +7,8 @@
  * away from every client role: they go through public.store_email_account_secrets() and
  * public.email_account_secrets().
  */
+set local role crmsync_owner;
+
 revoke all on table public.email_accounts from public, authenticated, crmsync_worker;
 
 grant select (id, organization_id, user_id, provider, email, display_name,
@@ -60,3 +62,9 @@ create policy email_accounts_crmsync_worker_update on public.email_accounts
   for update to crmsync_worker
   using (organization_id = (select private.current_org_id()) and user_id = (select auth.uid()))
   with check (organization_id = (select private.current_org_id()) and user_id = (select auth.uid()));
+
+-- crmsync_owner is not BYPASSRLS: its security definer functions pass the forced policies here.
+drop policy if exists email_accounts_crmsync_owner_all on public.email_accounts;
+create policy email_accounts_crmsync_owner_all on public.email_accounts
+  for all to crmsync_owner
+  using (true) with check (true);

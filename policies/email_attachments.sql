@@ -5,6 +5,8 @@
  * organization (super admins: read all). The worker reads and writes those of the account it
  * syncs. Owners/admins get no extra reach: mail stays with its mailbox's owner.
  */
+set local role crmsync_owner;
+
 revoke all on table public.email_attachments from public, authenticated, crmsync_worker;
 grant select, delete on table public.email_attachments to authenticated;
 grant select, insert, update, delete on table public.email_attachments to crmsync_worker;
@@ -47,3 +49,9 @@ create policy email_attachments_crmsync_worker_delete on public.email_attachment
   for delete to crmsync_worker
   using (organization_id = (select private.current_org_id())
          and email_account_id = any ((select private.my_email_account_ids())::uuid[]));
+
+-- crmsync_owner is not BYPASSRLS: its security definer functions pass the forced policies here.
+drop policy if exists email_attachments_crmsync_owner_all on public.email_attachments;
+create policy email_attachments_crmsync_owner_all on public.email_attachments
+  for all to crmsync_owner
+  using (true) with check (true);

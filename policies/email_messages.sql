@@ -6,6 +6,8 @@
  * all). The worker reads and writes those of the account it syncs. Owners/admins get no extra
  * reach: mail stays with its mailbox's owner.
  */
+set local role crmsync_owner;
+
 revoke all on table public.email_messages from public, authenticated, crmsync_worker;
 grant select, delete on table public.email_messages to authenticated;
 grant update (is_read, labels) on table public.email_messages to authenticated;
@@ -57,3 +59,9 @@ create policy email_messages_crmsync_worker_delete on public.email_messages
   for delete to crmsync_worker
   using (organization_id = (select private.current_org_id())
          and email_account_id = any ((select private.my_email_account_ids())::uuid[]));
+
+-- crmsync_owner is not BYPASSRLS: its security definer functions pass the forced policies here.
+drop policy if exists email_messages_crmsync_owner_all on public.email_messages;
+create policy email_messages_crmsync_owner_all on public.email_messages
+  for all to crmsync_owner
+  using (true) with check (true);

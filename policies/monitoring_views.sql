@@ -4,6 +4,8 @@
  * The views are security_invoker, so the policies of the underlying tables decide which rows
  * each caller sees; these grants only open the door.
  */
+set local role crmsync_owner;
+
 revoke all on table public.calendar_account_health, public.recent_sync_errors, public.organization_sync_volume
   from public, authenticated, crmsync_worker;
 grant select on table public.calendar_account_health, public.recent_sync_errors, public.organization_sync_volume

@@ -6,6 +6,8 @@
  * may create, modify or delete an owner row (an admin can neither promote to owner nor touch
  * an owner). The worker needs no access (the helpers read memberships as the owner).
  */
+set local role crmsync_owner;
+
 revoke all on table public.user_organizations from public, authenticated, crmsync_worker;
 grant select, delete on table public.user_organizations to authenticated;
 grant insert (organization_id, user_id, role) on table public.user_organizations to authenticated;
@@ -39,3 +41,9 @@ create policy user_organizations_authenticated_delete on public.user_organizatio
   using (organization_id = (select private.current_org_id())
          and (select private.is_org_admin())
          and (role <> 'owner' or (select private.current_org_role()) = 'owner'));
+
+-- crmsync_owner is not BYPASSRLS: its security definer functions pass the forced policies here.
+drop policy if exists user_organizations_crmsync_owner_all on public.user_organizations;
+create policy user_organizations_crmsync_owner_all on public.user_organizations
+  for all to crmsync_owner
+  using (true) with check (true);

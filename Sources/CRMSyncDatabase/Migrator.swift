@@ -7,7 +7,9 @@ import PostgresClient
 ///
 /// Both kinds are recorded in `crmsync.schema_migrations` with a SHA-256 of their text; an
 /// applied migration whose text changed is refused before anything runs. An advisory lock keeps
-/// two migrators from running at once. Runs as the administrator (it creates roles).
+/// two migrators from running at once. Runs as the administrator (it creates roles), which need
+/// not be a superuser (sql/migrations/010_roles.sql). A file that makes the server warn is
+/// rolled back and reported like a failing one.
 public struct Migrator: Sendable {
     public let files: [MigrationFile]
     private let logger: Logger
@@ -152,10 +154,17 @@ public struct Migrator: Sendable {
             // A function may call one whose file sorts after it: bodies are checked when they
             // run, as pg_dump's restore does it.
             if file.kind == .repeatable { try await connection.execute("set local check_function_bodies = off") }
+            _ = connection.takeWarnings()
             do {
                 try await connection.execute(file.contents)
             } catch let error as PostgresError {
-                throw MigrationError.failed(file: file.name, reason: error.description)
+                throw MigrationError.failed(file: file.name, reason: error.description + (error.hint.map { ". \($0)" } ?? ""))
+            }
+            // A warning such as "no privileges were granted" means the file did not do what it
+            // says: roll it back rather than record it as applied.
+            let warnings = connection.takeWarnings()
+            guard warnings.isEmpty else {
+                throw MigrationError.failed(file: file.name, reason: "the server warned: " + warnings.joined(separator: "; "))
             }
             try await connection.execute("reset role")
             try await connection.query(

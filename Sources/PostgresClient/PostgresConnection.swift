@@ -16,6 +16,7 @@ public final class PostgresConnection: @unchecked Sendable {
     private let logger: Logger
     private let statistics: StatementStatistics?
     private let counters = Mutex(Counters())
+    private let warnings: WarningCollector
 
     private struct Counters {
         var roundTrips = 0
@@ -29,6 +30,13 @@ public final class PostgresConnection: @unchecked Sendable {
         self.queue = queue
         self.logger = logger
         self.statistics = statistics
+        self.warnings = WarningCollector(logger: logger)
+        // Server warnings ("no privileges were granted", …) are kept for `takeWarnings()` and
+        // logged, instead of libpq printing them to stderr where nobody acts on them.
+        PQsetNoticeReceiver(handle, { context, result in
+            guard let context, let result else { return }
+            Unmanaged<WarningCollector>.fromOpaque(context).takeUnretainedValue().receive(result)
+        }, Unmanaged.passUnretained(self.warnings).toOpaque())
     }
 
     deinit {
@@ -69,6 +77,12 @@ public final class PostgresConnection: @unchecked Sendable {
             set client_min_messages = 'warning'; set log_parameter_max_length_on_error = 0
             """)
         return connection
+    }
+
+    /// The server's warnings since the last call (client_min_messages is `warning`, so notices
+    /// never arrive), oldest first. `Migrator` refuses a file that caused one.
+    public func takeWarnings() -> [String] {
+        self.warnings.take()
     }
 
     /// Statements sent so far (each is one round trip); the benchmark reads it.
@@ -185,6 +199,33 @@ public final class PostgresConnection: @unchecked Sendable {
             queue.async {
                 continuation.resume(with: Result { try work() })
             }
+        }
+    }
+}
+
+/// Collects the WARNING messages libpq hands to the notice receiver (on the connection's queue).
+final class WarningCollector: Sendable {
+    private let messages = Mutex<[String]>([])
+    private let logger: Logger
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    func receive(_ result: OpaquePointer) {
+        func field(_ code: Character) -> String? {
+            guard let ascii = code.asciiValue, let value = PQresultErrorField(result, Int32(ascii)) else { return nil }
+            return String(cString: value)
+        }
+        guard field("V") == "WARNING", let message = field("M") else { return }
+        self.logger.warning("server warning", metadata: ["message": "\(message)"])
+        self.messages.withLock { $0.append(message) }
+    }
+
+    func take() -> [String] {
+        self.messages.withLock { messages in
+            defer { messages.removeAll() }
+            return messages
         }
     }
 }

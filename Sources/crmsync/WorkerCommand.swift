@@ -56,7 +56,10 @@ struct WorkerCommand: AsyncParsableCommand {
                 leaseSeconds: self.leaseSeconds, listen: self.listen, push: try ServerConfiguration.pushSettings(environment))
             settings.push.runRenewal = self.pushRenewal
             var pushChannels: PushChannelManager?
-            if let text = environment["CRMSYNC_PUBLIC_URL"], !text.isEmpty, let base = URL(string: text) {
+            // Where providers deliver webhooks: CRMSYNC_WEBHOOK_URL when set (as for serve), else the public URL.
+            let webhookBase = [environment["CRMSYNC_WEBHOOK_URL"], environment["CRMSYNC_PUBLIC_URL"]]
+                .compactMap { $0 }.first { !$0.isEmpty }
+            if let text = webhookBase, let base = URL(string: text) {
                 pushChannels = PushChannelManager(
                     clients: AccountClients(database: database, endpoints: endpoints, http: engine.http, logger: logger),
                     settings: settings.push,

@@ -36,7 +36,7 @@ struct CommandLineTests {
                 #expect(passing.output.contains("audit passed"))
 
                 let admin = try await database.adminConnection()
-                try await admin.execute("create table public.forgot_rls (id uuid primary key, organization_id uuid not null)")
+                try await admin.execute("set role crmsync_owner; create table public.forgot_rls (id uuid primary key, organization_id uuid not null); reset role")
                 let failing = try await CommandLineRunner.run(["audit"], environment: environment)
                 #expect(failing.status == 1)
                 #expect(failing.output.contains("forgot_rls: row level security is not enabled and forced"), "\(failing.output)")

@@ -166,10 +166,12 @@ struct PolicyAuditTests {
             let connection = try await database.adminConnection()
             try await connection.execute(
                 """
+                set role crmsync_owner; -- as every migration creates crmsync's tables
                 create table public.unshardable (id uuid primary key, organization_id uuid not null, code text unique);
                 alter table public.unshardable enable row level security;
                 alter table public.unshardable force row level security;
                 create unique index unshardable_code_per_org on public.unshardable (organization_id, code);
+                reset role;
                 """)
             let audit = try await PolicyAudit.run(try PolicyAudit.load(root: database.root), on: connection)
             let flagged = audit.problems.filter { $0.tableName == "unshardable" && $0.item == "key" }
@@ -185,12 +187,14 @@ struct PolicyAuditTests {
             let connection = try await database.adminConnection()
             try await connection.execute(
                 """
+                set role crmsync_owner; -- as every migration creates crmsync's tables
                 create table public.leaky_notes (id uuid primary key, organization_id uuid not null, body text);
                 create table public.half_locked (id uuid primary key, organization_id uuid not null);
                 alter table public.half_locked enable row level security;
                 alter table public.half_locked force row level security;
                 create policy half_locked_anyone on public.half_locked for select to authenticated using (true);
                 grant select on public.appointments to public;
+                reset role;
                 """)
             let audit = try await PolicyAudit.run(try PolicyAudit.load(root: database.root), on: connection)
             let flagged = Set(audit.problems.compactMap(\.tableName))

@@ -19,6 +19,10 @@ public struct ProviderEndpoints: Sendable, Hashable {
     public var microsoftLoginBase: URL
     /// The Microsoft tenant: `common` (default), `organizations`, `consumers` or a tenant id.
     public var microsoftTenant: String
+    /// Where the browser signs in, when it reaches the identity platform by another address than
+    /// the service does (docker compose: `localhost:8099` for the browser, `sandbox:8099` for
+    /// the service). Nil: derived from `microsoftLoginBase`.
+    public var microsoftAuthorizeOverride: URL?
 
     /// The real providers.
     public init(
@@ -56,7 +60,8 @@ public struct ProviderEndpoints: Sendable, Hashable {
 
     /// Microsoft's authorization endpoint for the tenant.
     public var microsoftAuthorizeURL: URL {
-        self.microsoftLoginBase.appending(path: "\(self.microsoftTenant)/oauth2/v2.0/authorize")
+        self.microsoftAuthorizeOverride
+            ?? self.microsoftLoginBase.appending(path: "\(self.microsoftTenant)/oauth2/v2.0/authorize")
     }
 
     /// Microsoft's token endpoint for the tenant.

@@ -25,6 +25,10 @@ public struct ServerConfiguration: Sendable {
     public var workerPollInterval: Duration
     /// Push channel and subscription lifetimes and renewal timing.
     public var push: PushSettings = PushSettings()
+    /// Where providers deliver webhooks, when they reach the service by another address than
+    /// browsers do (docker compose: the sandbox container posts to `http://crmsync:8080`).
+    /// Nil: `publicBaseURL`.
+    public var webhookBaseURL: URL?
 
     /// The background services' settings (the rest keep `BackgroundSettings`' defaults).
     public var background: BackgroundSettings {
@@ -73,7 +77,7 @@ public struct ServerConfiguration: Sendable {
 
     /// Where a provider delivers push notifications (`google` or `microsoft`).
     public func webhookURL(_ provider: String) -> URL {
-        Self.webhookURL(base: self.publicBaseURL, provider: provider)
+        Self.webhookURL(base: self.webhookBaseURL ?? self.publicBaseURL, provider: provider)
     }
 
     /// Where a provider delivers push notifications, under the service's public base URL.
