@@ -118,7 +118,7 @@ struct ConnectCommandTests {
             }
             #expect(set.status == 0, "\(set.output)")
             #expect(set.output.contains("registered for microsoft"), "\(set.output)")
-            try await Self.withSandbox { sandbox in
+            try await SandboxServer.run { sandbox in
                 let run = try await Self.connect(
                     database, sandbox: sandbox, provider: "microsoft", user: Demo.bob, org: Demo.acme, email: "bob@acme.onmicrosoft.example")
                 #expect(run.status == 0, "\(run.output)")
@@ -132,7 +132,7 @@ struct ConnectCommandTests {
         try await TestDatabase.with("connect_no_client") { database in
             // The demo data registers apps; this installation has none for Microsoft.
             try await database.adminConnection().query("delete from public.oauth_secrets where provider = 'microsoft'")
-            try await Self.withSandbox { sandbox in
+            try await SandboxServer.run { sandbox in
                 let run = try await Self.connect(
                     database, sandbox: sandbox, provider: "outlook", user: Demo.bob, org: Demo.acme, email: "bob@acme.example")
                 #expect(run.status != 0)
