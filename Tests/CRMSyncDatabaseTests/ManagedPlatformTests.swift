@@ -307,14 +307,21 @@ enum PlatformShape: String, Sendable, CustomStringConvertible {
             environment["CRMSYNC_PG_PORT"] = port
         }
         process.environment = environment
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
+        // Files, not pipes: the server the script starts inherits the script's descriptors and
+        // would hold a pipe open forever (reading it to its end never returned).
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("platform-db-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let outputURL = folder.appendingPathComponent("out"), errorsURL = folder.appendingPathComponent("err")
+        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errorsURL.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: outputURL)
+        process.standardError = try FileHandle(forWritingTo: errorsURL)
+        process.standardInput = FileHandle.nullDevice
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        let data = (try? Data(contentsOf: outputURL)) ?? Data()
+        let message = (try? Data(contentsOf: errorsURL)) ?? Data()
         guard process.terminationStatus == 0 else {
             throw TestSetupError("platform-db.sh \(self.rawValue) failed: \(String(decoding: message, as: UTF8.self))")
         }
