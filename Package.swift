@@ -123,6 +123,7 @@ let package = Package(
             name: "crmsync",
             dependencies: [
                 "CRMSyncServer",
+                "CRMSyncSupport",
                 "CRMSyncEngine",
                 "CRMSyncDatabase",
                 "CRMSyncProviders",
@@ -140,6 +141,7 @@ let package = Package(
             name: "CRMSyncBench",
             dependencies: [
                 "CRMSyncEngine",
+                "CRMSyncSupport",
                 "CRMSyncDatabase",
                 "CRMSyncProviders",
                 "ProviderSandbox",

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CRMSyncSupport
 import CRMSyncDatabase
 import Foundation
 
@@ -70,29 +71,8 @@ enum BenchReportFormatter {
             ["end-to-end full import", fixed(f.e2e_events_per_second, 0) + " events/s", "(reported)", ""],
             ["  share in HTTP+JSON vs database", fixed(f.e2e_http_share * 100, 0) + "% / " + fixed((1 - f.e2e_http_share) * 100, 0) + "%", "(reported)", ""],
         ]
-        var text = BenchTable.render(columns: ["figure", "measured", "target", ""], rows: rows)
+        var text = TextTable.render(columns: ["figure", "measured", "target", ""], rows: rows)
         text += "\n" + f.detail.keys.sorted().map { "\($0) = \(fixed(f.detail[$0] ?? 0, 3))" }.joined(separator: ", ")
         return text
-    }
-}
-
-/// The figures as an aligned table, the way psql prints rows (the shape of `crmsync`'s TextTable).
-enum BenchTable {
-    static func render(columns: [String], rows: [[String]]) -> String {
-        var widths = columns.map(\.count)
-        for row in rows {
-            for (index, value) in row.enumerated() where index < widths.count {
-                widths[index] = max(widths[index], value.count)
-            }
-        }
-        func line(_ values: [String]) -> String {
-            zip(values, widths).map { value, width in
-                " " + value + String(repeating: " ", count: max(0, width - value.count)) + " "
-            }.joined(separator: "|")
-        }
-        var out = [line(columns), widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "+")]
-        out += rows.map(line)
-        out.append("(\(rows.count) row\(rows.count == 1 ? "" : "s"))")
-        return out.joined(separator: "\n")
     }
 }

@@ -1,3 +1,4 @@
+import CRMSyncSupport
 import ArgumentParser
 import CRMSyncDatabase
 
