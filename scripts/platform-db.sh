@@ -31,8 +31,18 @@ esac
 
 if [ "$(id -u)" = 0 ]; then as_server() { runuser -u postgres -- "$@"; }; else as_server() { "$@"; }; fi
 
-base="$top/.local/pg-$shape"
-mkdir -p "$base"
+# As in dev-db.sh: when the postgres user cannot reach the project folder (a clone under /root,
+# say), the cluster lives in /tmp and .local/pg-<shape> links to it.
+link="$top/.local/pg-$shape"
+mkdir -p "$top/.local"
+if [ ! -e "$link" ]; then
+  if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$top/.local"; then
+    ln -s "$(mktemp -d "/tmp/crmsync-pg-$shape.XXXXXX")" "$link"
+  else
+    mkdir -p "$link"
+  fi
+fi
+base=$(readlink -f "$link")
 [ "$(id -u)" = 0 ] && chown postgres: "$base"
 data="$base/data"
 run="$base/run"
