@@ -282,7 +282,8 @@ struct ManagedPlatformTests {
     }
 }
 
-/// A cluster shaped like a managed platform, started on first use by scripts/platform-db.sh.
+/// A cluster shaped like a managed platform, started by `make test` (scripts/test.sh runs
+/// scripts/platform-db.sh before the tests, as it starts the main cluster for DATABASE_URL).
 enum PlatformShape: String, Sendable, CustomStringConvertible {
     case supabase
     case rds
@@ -294,45 +295,14 @@ enum PlatformShape: String, Sendable, CustomStringConvertible {
         var admin: PostgresConfiguration
     }
 
-    /// Starts (or finds running) this shape's cluster. The script is idempotent; the suite is
-    /// serialized, so two tests never initdb at once.
+    /// This shape's cluster, from `PLATFORM_<SHAPE>_SUPERUSER_URL` and `PLATFORM_<SHAPE>_ADMIN_URL`.
     func cluster() throws -> Cluster {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [TestDatabase.projectRoot.appendingPathComponent("scripts/platform-db.sh").path, self.rawValue, "start"]
-        var environment = ProcessInfo.processInfo.environment
-        if environment["CRMSYNC_PG_PORT"] == nil,
-           let port = environment["DATABASE_URL"].flatMap({ $0.range(of: #"port=([0-9]+)"#, options: .regularExpression) })
-            .map({ String(environment["DATABASE_URL"]![$0].dropFirst(5)) }) {
-            environment["CRMSYNC_PG_PORT"] = port
-        }
-        process.environment = environment
-        // Files, not pipes: the server the script starts inherits the script's descriptors and
-        // would hold a pipe open forever (reading it to its end never returned).
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("platform-db-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let outputURL = folder.appendingPathComponent("out"), errorsURL = folder.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorsURL.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: outputURL)
-        process.standardError = try FileHandle(forWritingTo: errorsURL)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        let data = (try? Data(contentsOf: outputURL)) ?? Data()
-        let message = (try? Data(contentsOf: errorsURL)) ?? Data()
-        guard process.terminationStatus == 0 else {
-            throw TestSetupError("platform-db.sh \(self.rawValue) failed: \(String(decoding: message, as: UTF8.self))")
-        }
-        var values: [String: String] = [:]
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
-            let parts = line.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2 else { continue }
-            values[String(parts[0])] = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "'"))
-        }
-        guard let superuser = values["PLATFORM_SUPERUSER_URL"], let admin = values["PLATFORM_ADMIN_URL"] else {
-            throw TestSetupError("platform-db.sh printed no URLs")
+        let environment = ProcessInfo.processInfo.environment
+        let prefix = "PLATFORM_\(self.rawValue.uppercased())_"
+        guard let superuser = environment[prefix + "SUPERUSER_URL"], !superuser.isEmpty,
+              let admin = environment[prefix + "ADMIN_URL"], !admin.isEmpty
+        else {
+            throw TestSetupError("\(prefix)SUPERUSER_URL and \(prefix)ADMIN_URL are not set: run the tests with `make test`")
         }
         return Cluster(superuser: PostgresConfiguration(connectionString: superuser), admin: PostgresConfiguration(connectionString: admin))
     }
