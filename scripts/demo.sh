@@ -17,7 +17,7 @@ echo
 
 echo "== crmsync sandbox (the provider emulator, on a free port)"
 sandbox_log="$top/.local/sandbox.log"
-crmsync sandbox --port 0 >"$sandbox_log" 2>&1 &
+"$top/.build/debug/crmsync" sandbox --port 0 >"$sandbox_log" 2>&1 &  # the binary itself, so $! is its pid (a function would run in a subshell)
 sandbox_pid=$!
 trap 'kill "$sandbox_pid" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
