@@ -45,7 +45,7 @@ public enum DatabaseError: Error, Sendable, CustomStringConvertible, CustomDebug
         case .connection, .connectionLost, .pool:
             self = .unavailable(error)
             return
-        case .server, .decoding:
+        case .server, .decoding, .invalidParameter:
             break
         }
         switch error.code {

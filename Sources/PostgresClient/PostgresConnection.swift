@@ -97,7 +97,14 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Runs one parameterized statement and returns its rows.
     @discardableResult
     public func query(_ sql: SQL) async throws -> PostgresRows {
-        try await self.run(sql.text) { handle in
+        // libpq takes values as C strings: a NUL byte would silently cut the value short
+        // (Postgres text cannot hold one anyway), so such a value is refused, never truncated.
+        if sql.binds.contains(where: { $0?.utf8.contains(0) == true }) {
+            throw PostgresError(
+                .invalidParameter, code: .characterNotInRepertoire,
+                message: "a text value contains a NUL byte, which PostgreSQL text cannot hold", query: sql.text)
+        }
+        return try await self.run(sql.text) { handle in
             withOptionalCStrings(sql.binds) { values in
                 PQexecParams(handle, sql.text, Int32(sql.binds.count), nil, values, nil, nil, 0)
             }

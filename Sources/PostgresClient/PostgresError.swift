@@ -16,6 +16,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         case decoding
         /// The pool is closed or its wait timed out.
         case pool
+        /// A bound value the client refuses to send (text with a NUL byte); nothing was sent.
+        case invalidParameter
     }
 
     public var kind: Kind
@@ -79,6 +81,8 @@ extension PostgresError {
         public static let undefinedTable = Code("42P01")
         public static let undefinedFunction = Code("42883")
         public static let invalidTextRepresentation = Code("22P02")
+        /// `character_not_in_repertoire`: also what the client reports for a NUL byte in text.
+        public static let characterNotInRepertoire = Code("22021")
         public static let raiseException = Code("P0001")
         /// `no_data_found`: a function found nothing to act on.
         public static let noDataFound = Code("P0002")

@@ -69,6 +69,8 @@ struct AccountAPITests {
                 ("PATCH", path, ["conflict_strategy": "coin_flip"], 400, "invalid_field"),
                 ("PATCH", path, ["sync_enabled": "yes"], 400, "invalid_field"),
                 ("PATCH", path, ["calendar_id": "  "], 400, "invalid_field"),
+                // Postgres text cannot hold NUL: refused whole, never stored cut short.
+                ("PATCH", path, ["calendar_id": "probe\u{0}tail"], 400, "invalid_value"),
                 ("PATCH", path, [1, 2, 3], 400, "invalid_json"),
                 ("PATCH", "/v1/calendar/accounts/not-a-uuid", ["sync_enabled": false], 400, "invalid_id"),
                 ("GET", "/v1/calendar/accounts/not-a-uuid", nil, 400, "invalid_id"),

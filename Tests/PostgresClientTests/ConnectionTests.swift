@@ -53,6 +53,25 @@ struct ConnectionTests {
         #expect(try await connection.query("select 1").first?.decode(Int.self, at: 0) == 1)
     }
 
+    @Test("text with a NUL byte is refused with a typed error, never cut short, and nothing is written")
+    func nulByteIsRefused() async throws {
+        let connection = try await PostgresConnection.connect(try Self.configuration())
+        try await connection.execute("create temporary table notes (v text)")
+        do {
+            try await connection.query("insert into notes values (\("probe\u{0}tail"))")
+            Issue.record("a value with a NUL byte was sent")
+        } catch let error as PostgresError {
+            #expect(error.kind == .invalidParameter)
+            #expect(error.code == .characterNotInRepertoire)
+            #expect(error.query == "insert into notes values ($1)")
+            #expect(!error.description.contains("probe"))
+        }
+        #expect(try await connection.query("select count(*) from notes").first?.decode(Int.self, at: 0) == 0)
+        // A NUL-free value still goes through, whole.
+        try await connection.query("insert into notes values (\("probe tail"))")
+        #expect(try await connection.query("select v from notes").first?.decode(String.self, at: 0) == "probe tail")
+    }
+
     @Test("a failed transaction rolls back")
     func transactionRollsBack() async throws {
         let connection = try await PostgresConnection.connect(try Self.configuration())
