@@ -1,5 +1,6 @@
 import CRMSyncProviders
 import CRMSyncServer
+import CRMSyncSupport
 import CRMSyncTestSupport
 import Foundation
 import JWTKit
@@ -56,6 +57,41 @@ struct CallerTokenTests {
             let justExpired = try await harness.token(for: Demo.alice, expiresIn: -5)
             #expect(try await harness.api("GET", Self.accounts, as: Demo.alice, in: Demo.acme, token: justExpired).status == 200)
         }
+    }
+
+    @Test("a valid HS256 signature under a header naming another alg, no alg, or a crit extension is refused")
+    func headerMustMatchTheKey() async throws {
+        try await ServerHarness.with("jwt_alg") { harness in
+            let valid = try await harness.token(for: Demo.alice)
+            let payload = String(valid.split(separator: ".")[1])
+            /// Signed with the server's own secret: only the header lies.
+            func signed(_ header: String) -> String {
+                let input = Data(header.utf8).base64URLEncoded() + "." + payload
+                let signature = Self.hmacSHA256(key: Array(ServerHarness.jwtSecret.utf8), message: Array(input.utf8))
+                return input + "." + Data(signature).base64URLEncoded()
+            }
+            // The check itself: the same signing with the true header is accepted.
+            let honest = try await harness.api(
+                "GET", Self.accounts, as: Demo.alice, in: Demo.acme, token: signed(#"{"alg":"HS256","typ":"JWT"}"#))
+            #expect(honest.status == 200)
+            let headers = [
+                #"{"alg":"none","typ":"JWT"}"#, #"{"alg":"RS256","typ":"JWT"}"#, #"{"alg":"ES256","typ":"JWT"}"#,
+                #"{"alg":"xyz","typ":"JWT"}"#, #"{"typ":"JWT"}"#, #"{"alg":"HS256","typ":"JWT","crit":["exp"]}"#,
+            ]
+            for header in headers {
+                let response = try await harness.api("GET", Self.accounts, as: Demo.alice, in: Demo.acme, token: signed(header))
+                #expect(response.status == 401, "\(header)")
+                #expect(AccountAPITests.errorCode(response) == "unauthenticated", "\(header)")
+            }
+        }
+    }
+
+    /// HMAC-SHA256 (RFC 2104), to sign tokens whose header jwt-kit would not write.
+    static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var block = key.count > 64 ? CRMSyncSupport.SHA256.hash(key) : key
+        block += [UInt8](repeating: 0, count: 64 - block.count)
+        let inner = CRMSyncSupport.SHA256.hash(block.map { $0 ^ 0x36 } + message)
+        return CRMSyncSupport.SHA256.hash(block.map { $0 ^ 0x5c } + inner)
     }
 
     @Test("ES256 tokens verify against a JWKS; a key outside the set is refused")

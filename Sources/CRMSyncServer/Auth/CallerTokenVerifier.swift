@@ -26,7 +26,10 @@ public struct CallerTokenVerifier: Sendable {
         }
     }
 
-    private let keys: JWTKeyCollection
+    /// The HS256 secret and the JWKS keys apart, so a token is verified only by a key of the
+    /// algorithm its header names.
+    private let hmacKeys: JWTKeyCollection?
+    private let jwksKeys: JWTKeyCollection?
     /// Accepted `aud` values; a token must name at least one.
     public let audiences: [String]
     /// Clock skew tolerated on `exp` and `nbf`.
@@ -40,14 +43,20 @@ public struct CallerTokenVerifier: Sendable {
         hmacSecret: String?, jwksJSON: String?, audiences: [String], leeway: TimeInterval = 30,
         now: @escaping @Sendable () -> Date = Date.init
     ) async throws {
-        let keys = JWTKeyCollection()
         if let hmacSecret {
+            let keys = JWTKeyCollection()
             await keys.add(hmac: HMACKey(from: hmacSecret), digestAlgorithm: .sha256)
+            self.hmacKeys = keys
+        } else {
+            self.hmacKeys = nil
         }
         if let jwksJSON {
+            let keys = JWTKeyCollection()
             try await keys.add(jwksJSON: jwksJSON)
+            self.jwksKeys = keys
+        } else {
+            self.jwksKeys = nil
         }
-        self.keys = keys
         self.audiences = audiences
         self.leeway = leeway
         self.now = now
@@ -55,9 +64,22 @@ public struct CallerTokenVerifier: Sendable {
 
     /// The verified user id of `token`.
     public func userID(fromToken token: String) async throws(Failure) -> UUID {
+        // The header decides which keys may verify: HS256 only the shared secret, RS256/ES256
+        // only the JWKS. Any other `alg` (none, a typo, none at all) and any `crit` extension
+        // (we implement none) are refused before a signature is checked.
+        guard let header = Self.header(of: token), header.crit == nil, let alg = header.alg else {
+            throw .malformedOrBadSignature
+        }
+        let keys: JWTKeyCollection?
+        switch alg {
+        case "HS256": keys = self.hmacKeys
+        case "RS256", "ES256": keys = self.jwksKeys
+        default: keys = nil
+        }
+        guard let keys else { throw .malformedOrBadSignature }
         let claims: CallerClaims
         do {
-            claims = try await self.keys.verify(token, as: CallerClaims.self)
+            claims = try await keys.verify(token, as: CallerClaims.self)
         } catch {
             throw .malformedOrBadSignature
         }
@@ -67,5 +89,19 @@ public struct CallerTokenVerifier: Sendable {
         guard let aud = claims.aud, aud.value.contains(where: self.audiences.contains) else { throw .wrongAudience }
         guard let user = UUID(uuidString: claims.sub.value) else { throw .subjectNotAUUID }
         return user
+    }
+
+    private struct Header: Decodable {
+        var alg: String?
+        var crit: [String]?
+    }
+
+    /// The token's JOSE header, or nil when it is not a base64url JSON object.
+    private static func header(of token: String) -> Header? {
+        guard let first = token.split(separator: ".", omittingEmptySubsequences: false).first else { return nil }
+        var text = first.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        text += String(repeating: "=", count: (4 - text.count % 4) % 4)
+        guard let data = Data(base64Encoded: text) else { return nil }
+        return try? JSONDecoder().decode(Header.self, from: data)
     }
 }
