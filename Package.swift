@@ -99,6 +99,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Mail of IMAP mailboxes (iCloud, any IMAP server): per-folder incremental import, the
+        // outbox sent over SMTP exactly once, account connect, and the mail worker.
+        .target(
+            name: "CRMSyncMail",
+            dependencies: [
+                "CRMSyncDatabase",
+                "CRMSyncMIME",
+                "CRMSyncSupport",
+                "MailTransport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         // `crmsync serve`: the backend API, the OAuth callback, webhooks, health and metrics.
         .target(
             name: "CRMSyncServer",
@@ -126,7 +140,9 @@ let package = Package(
                 "CRMSyncSupport",
                 "CRMSyncEngine",
                 "CRMSyncDatabase",
+                "CRMSyncMail",
                 "CRMSyncProviders",
+                "MailTransport",
                 "ProviderSandbox",
                 "PostgresClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -198,6 +214,15 @@ let package = Package(
             dependencies: [
                 "CRMSyncEngine", "CRMSyncDatabase", "CRMSyncProviders", "CRMSyncSupport", "CRMSyncTestSupport", "PostgresClient",
                 "CRMSyncSandboxSupport", "ProviderSandbox",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Mail against the loopback Dovecot and SMTP servers scripts/mail-servers.sh starts.
+        .testTarget(
+            name: "CRMSyncMailTests",
+            dependencies: [
+                "CRMSyncMail", "CRMSyncDatabase", "CRMSyncSupport", "CRMSyncTestSupport", "MailTransport", "PostgresClient",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -18,6 +18,7 @@ struct CRMSyncCommand: AsyncParsableCommand {
             ConnectCommand.self,
             SyncCommand.self,
             WorkerCommand.self,
+            MailCommand.self,
         ]
     )
 }

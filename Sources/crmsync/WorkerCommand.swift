@@ -1,6 +1,7 @@
 import ArgumentParser
 import CRMSyncDatabase
 import CRMSyncEngine
+import CRMSyncMail
 import CRMSyncProviders
 import CRMSyncServer
 import Foundation
@@ -11,7 +12,7 @@ import ServiceLifecycle
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
-        abstract: "Sync due calendar accounts until stopped (SIGTERM/SIGINT); any number of workers may share a database.",
+        abstract: "Sync due calendar and mail accounts until stopped (SIGTERM/SIGINT); any number of workers may share a database.",
         discussion: """
             Each slot claims one due account with a lease (FOR UPDATE SKIP LOCKED), syncs it under its owner's \
             identity, renews the lease while it runs and releases it afterwards. On SIGTERM or SIGINT no new account \
@@ -38,6 +39,9 @@ struct WorkerCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Renew push channels (needs CRMSYNC_PUBLIC_URL).")
     var pushRenewal = true
 
+    @Flag(inversion: .prefixedNo, help: "Also sync due mail accounts and send their outboxes.")
+    var mail = true
+
     @Option(help: "This worker's name in the leases (default: host and process id).")
     var name: String?
 
@@ -47,7 +51,7 @@ struct WorkerCommand: AsyncParsableCommand {
             let logger = self.options.logger("crmsync.worker")
             let environment = self.options.environment
             let database = TenantDatabase(
-                pool: PostgresPool(configuration: self.options.databaseSettings.app, maxConnections: self.concurrency + 2),
+                pool: PostgresPool(configuration: self.options.databaseSettings.app, maxConnections: self.concurrency * 2 + 2),
                 secretKey: try self.options.requiredSecretKey())
             let endpoints = try ProviderEndpoints.fromEnvironment(environment)
             let engine = CalendarSyncEngine(database: database, endpoints: endpoints, logger: self.options.logger("crmsync.engine"))
@@ -75,9 +79,26 @@ struct WorkerCommand: AsyncParsableCommand {
                         "\(account.accountID.uuidString.lowercased()) \(report.status.rawValue): imported \(report.counts.imported), "
                             + "exported \(report.counts.exported), errors \(report.counts.errors)")
                 })
+            var services = background.services()
+            if self.mail {
+                let trust = MailTrust.fromEnvironment(environment)
+                let mailLogger = self.options.logger("crmsync.mail")
+                services.append(
+                    MailWorker(
+                        engine: MailSyncEngine(database: database, trust: trust, logger: mailLogger),
+                        sender: OutboxSender(database: database, trust: trust, logger: mailLogger), worker: name,
+                        leaseSeconds: self.leaseSeconds, concurrency: max(1, self.concurrency / 2),
+                        pollInterval: .seconds(max(1, self.pollSeconds)),
+                        onReport: { account, report, sent in
+                            print(
+                                "\(account.uuidString.lowercased()) mail \(report.status.rawValue): imported \(report.imported), "
+                                    + "updated \(report.updated), deleted \(report.deleted), sent \(sent.filter { $0.result == .sent }.count), "
+                                    + "errors \(report.errors.count)")
+                        }))
+            }
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
-                    services: background.services().map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
+                    services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger))
             print("worker \(name) running with \(self.concurrency) slots")
             try await group.run()

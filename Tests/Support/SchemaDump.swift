@@ -16,6 +16,13 @@ extension TestDatabase {
             .joined(separator: "\n")
     }
 
+    /// The whole database, data included, as pg_dump prints it (secrets must not show in it).
+    public func fullDump() throws -> String {
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?.sorted()
+        let program = versions?.last.map { "/usr/lib/postgresql/\($0)/bin/pg_dump" } ?? "/usr/bin/pg_dump"
+        return try Self.runTool(program, ["--no-password", "--dbname=\(try self.admin.conninfoString())"])
+    }
+
     /// The schema files of an earlier commit of this repository (`git archive`), loaded the way
     /// the migrator of that time loaded them: `sql/*.sql`, then `policies/*.sql`, all migrations.
     public static func legacySchemaFiles(commit: String) throws -> [MigrationFile] {

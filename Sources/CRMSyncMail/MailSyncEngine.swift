@@ -1,0 +1,134 @@
+import CRMSyncDatabase
+import CRMSyncMIME
+import Foundation
+import Logging
+import MailTransport
+
+/// Imports the mail of one IMAP account (iCloud or any IMAP server), one run at a time.
+///
+/// A courier like the calendar engine: it reads the account and its password in the owner's
+/// worker session, walks the chosen folders with `IMAPFolderSync`, and hands each batch to
+/// `public.import_email_messages`; the run is logged with `start_email_sync` /
+/// `finish_email_sync`. Mail is only ever read with EXAMINE and BODY.PEEK[]: importing never
+/// marks a message read.
+public struct MailSyncEngine: Sendable {
+    public var database: TenantDatabase
+    public var trust: MailTrust
+    /// Connect and read timeout of the IMAP session.
+    public var timeout: Duration
+    public var parser: MIMEParser
+    public var logger: Logger
+
+    var store: EmailStore { EmailStore(database: self.database) }
+
+    public init(
+        database: TenantDatabase, trust: MailTrust = MailTrust(), timeout: Duration = .seconds(60),
+        parser: MIMEParser = MIMEParser(), logger: Logger = Logger(label: "crmsync.mail")
+    ) {
+        self.database = database
+        self.trust = trust
+        self.timeout = timeout
+        self.parser = parser
+        self.logger = logger
+    }
+
+    /// Runs one sync of `account` as `owner` and logs it in `email_sync_log`.
+    ///
+    /// Throws only when the run cannot start (the account is not visible to `owner`) or its log
+    /// cannot be written; every other failure ends in a `failed` report. A folder that fails
+    /// leaves the others to sync (`partial`).
+    public func sync(account id: UUID, as owner: Identity, options: MailSyncOptions = MailSyncOptions()) async throws -> MailSyncReport {
+        guard let (stored, logID) = try await self.store.startSync(account: id, trigger: options.trigger.rawValue, as: owner) else {
+            throw MailSyncError.accountNotFound(id)
+        }
+        var logger = self.logger
+        logger[metadataKey: "account"] = "\(id.uuidString.lowercased())"
+        var report = MailSyncReport(status: .success)
+        var reauthorize = false
+        do {
+            let account = try MailAccount(stored, trust: self.trust)
+            try await self.run(account, options: options, report: &report, logger: logger)
+        } catch let error as MailSyncError {
+            report.status = .failed
+            report.errors.append(MailSyncErrorDetail(message: error.description))
+            reauthorize = error.needsReauthorization
+        } catch {
+            report.status = .failed
+            report.errors.append(MailSyncErrorDetail(message: "\(error)"))
+        }
+        if report.status == .success, !report.errors.isEmpty { report.status = .partial }
+        if report.status != .success {
+            logger.warning("mail sync \(report.status.rawValue)", metadata: ["errors": "\(report.errors.map(\.message))"])
+        }
+        try await self.store.finishSync(
+            logID, status: report.status.rawValue, imported: report.imported, updated: report.updated,
+            deleted: report.deleted, errors: report.errors, needsReauth: reauthorize, as: owner)
+        return report
+    }
+
+    private func run(_ account: MailAccount, options: MailSyncOptions, report: inout MailSyncReport, logger: Logger) async throws {
+        let secrets = try await self.store.secrets(of: account.id, as: account.owner)
+        let credential = try account.imapCredential(secrets)
+        let client = try await report.timing.measure(\.imap) {
+            try await self.open(account, credential: credential, logger: logger)
+        }
+        do {
+            try await self.syncFolders(account, client: client, options: options, report: &report, logger: logger)
+        } catch {
+            report.roundTrips = await client.roundTrips
+            await client.logout()
+            throw error
+        }
+        report.roundTrips = await client.roundTrips
+        await client.logout()
+    }
+
+    /// Logs in; a transport failure becomes the `MailSyncError` naming the server.
+    func open(_ account: MailAccount, credential: MailCredential, logger: Logger) async throws(MailSyncError) -> IMAPClient {
+        do {
+            return try await IMAPClient.connect(to: account.imap, credential: credential, timeout: self.timeout, logger: logger)
+        } catch {
+            throw .imap(host: account.imap.host, error)
+        }
+    }
+
+    private func syncFolders(
+        _ account: MailAccount, client: IMAPClient, options: MailSyncOptions, report: inout MailSyncReport, logger: Logger
+    ) async throws {
+        let capabilities = await client.capabilities
+        var qresync = false
+        var condstore = capabilities.contains("CONDSTORE")
+        do {
+            if capabilities.contains("QRESYNC"), account.provider.trustsQResync {
+                let enabled = try await client.enable(["QRESYNC"])
+                qresync = enabled.contains("QRESYNC")
+                condstore = condstore || qresync
+            } else if condstore, capabilities.contains("ENABLE") {
+                _ = try await client.enable(["CONDSTORE"])
+            }
+            let folders = try await client.listFolders()
+            let chosen = FolderSelection.choose(from: folders, configured: account.syncFolders)
+            if chosen.isEmpty { throw MailSyncError.incompleteAccount("none of the folders to sync exists on the server") }
+            var states = try await self.store.folders(of: account.id, as: account.owner)
+            for choice in chosen where !states.contains(where: { $0.name == choice.name }) {
+                _ = try await self.store.ensureFolder(choice.name, role: choice.role, account: account.id, as: account.owner)
+                states = try await self.store.folders(of: account.id, as: account.owner)
+            }
+            for choice in chosen {
+                guard let state = states.first(where: { $0.name == choice.name }) else { continue }
+                let folderSync = IMAPFolderSync(
+                    client: client, store: self.store, account: account, folder: state, options: options, parser: self.parser,
+                    qresync: qresync, condstore: condstore, logger: logger)
+                do {
+                    try await folderSync.run(into: &report)
+                } catch let error as MailTransportError {
+                    if case .connectionLost = error { throw MailSyncError.imap(host: account.imap.host, error) }
+                    if case .timedOut = error { throw MailSyncError.imap(host: account.imap.host, error) }
+                    report.errors.append(MailSyncErrorDetail(folder: choice.name, message: "\(error)"))
+                }
+            }
+        } catch let error as MailTransportError {
+            throw MailSyncError.imap(host: account.imap.host, error)
+        }
+    }
+}
