@@ -93,6 +93,9 @@ echo "== crmsync console"
 crmsync console
 echo
 
+"$top/scripts/demo-mail.sh"
+echo
+
 echo "== crmsync serve: the same service over HTTP (API with JWTs, OAuth callback, webhooks, metrics)"
 serve_log="$top/.local/serve.log"
 serve_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -26,7 +26,9 @@ struct TestMailServer: Sendable {
         return TestMailServer(
             imapPort: Int(try value("CRMSYNC_TEST_IMAP_PORT"))!, imapsPort: Int(try value("CRMSYNC_TEST_IMAPS_PORT"))!,
             smtpPort: Int(try value("CRMSYNC_TEST_SMTP_PORT"))!, caFile: try value("CRMSYNC_TEST_MAIL_CA"),
-            dovecotConfig: try value("CRMSYNC_TEST_DOVECOT_CONF"), passwdFile: try value("CRMSYNC_TEST_MAIL_PASSWD"))
+            dovecotConfig: try value("CRMSYNC_TEST_DOVECOT_CONF"),
+            // The passwd file beside the configuration: users added there log in at once.
+            passwdFile: URL(fileURLWithPath: try value("CRMSYNC_TEST_DOVECOT_CONF")).deletingLastPathComponent().appendingPathComponent("passwd").path)
     }
 
     var imaps: MailServerEndpoint { MailServerEndpoint(host: "127.0.0.1", port: self.imapsPort, security: .implicitTLS, caCertificateFile: self.caFile) }
