@@ -157,6 +157,8 @@ let package = Package(
             name: "CRMSyncBench",
             dependencies: [
                 "CRMSyncEngine",
+                "CRMSyncMail",
+                "MailTransport",
                 "CRMSyncSupport",
                 "CRMSyncDatabase",
                 "CRMSyncProviders",
