@@ -3,7 +3,10 @@
 public enum ConsoleQueries {
     /// The monitoring views (sql/), each with the statement that reads all of it.
     public static let monitoringViews: [(name: String, sql: String)] =
-        ["calendar_account_health", "recent_sync_errors", "organization_sync_volume", "oauth_client_status"].map { ($0, "select * from public.\($0)") }
+        [
+            "calendar_account_health", "recent_sync_errors", "organization_sync_volume", "oauth_client_status",
+            "email_account_health", "recent_email_sync_errors",
+        ].map { ($0, "select * from public.\($0)") }
 
     public static let all: [(title: String, sql: String)] = [
         (

@@ -29,7 +29,10 @@ struct ConsoleQueryTests {
             let all = try await connection.query("select count(distinct organization_id) from public.calendar_account_health")
             #expect(try all.first?.decode(Int.self, at: 0) == 2)
             let tenant = database.tenant()
-            for view in ["calendar_account_health", "recent_sync_errors", "organization_sync_volume"] {
+            for view in [
+                "calendar_account_health", "recent_sync_errors", "organization_sync_volume", "email_account_health",
+                "recent_email_sync_errors",
+            ] {
                 let orgs = try await tenant.withSession(Demo.aliceAtAcme) { connection in
                     try await connection.query("select distinct organization_id from public.\(unescaped: view)")
                         .rows.map { try $0.decode(UUID.self, at: 0) }

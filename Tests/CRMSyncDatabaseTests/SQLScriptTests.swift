@@ -37,6 +37,8 @@ struct SQLScriptTests {
         // Import and export read rows per event, not per mapping of the account, whatever the
         // statistics know (the rows read are counted, nothing is timed).
         Script(file: "import_plans_test.sql", minimumChecks: 11),
+        // The mail sync's SQL API: folders, cursors, import, flags, expunge, reset, runs, leases, outbox.
+        Script(file: "email_sync_test.sql", minimumChecks: 62),
     ]
 
     @Test("Tests/sql scripts pass to their end", arguments: SQLScriptTests.scripts)

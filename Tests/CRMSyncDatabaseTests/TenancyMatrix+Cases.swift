@@ -167,5 +167,6 @@ enum Seed {
 let tenancyMatrixTables = [
     "organizations", "user_organizations", "appointments", "calendar_accounts", "calendar_event_mappings",
     "calendar_sync_log", "calendar_conflicts", "email_accounts", "email_messages", "email_attachments", "oauth_secrets",
-    "audit_log", "calendar_push_channels", "oauth_connect_states",
+    "audit_log", "calendar_push_channels", "oauth_connect_states", "email_folders", "email_message_locations",
+    "email_sync_log", "email_outbox",
 ]

@@ -116,7 +116,8 @@ struct TenancyMatrixTests {
         Self.organizationCases + Self.membershipCases + Self.appointmentCases + Self.calendarAccountCases
             + Self.emailAccountCases + Self.mappingCases + Self.syncLogCases + Self.conflictCases + Self.messageCases
             + Self.attachmentCases + Self.oauthSecretCases + Self.auditLogCases + Self.pushChannelCases
-            + Self.connectStateCases
+            + Self.connectStateCases + Self.emailFolderCases + Self.emailLocationCases + Self.emailSyncLogCases
+            + Self.emailOutboxCases
     }
 
     @Test("the matrix covers every table × SELECT/INSERT/UPDATE/DELETE × outsider, member, owner, nobody, forged, worker")
@@ -174,6 +175,7 @@ struct TenancyMatrixTests {
             try await Self.insertConflicts(admin)
             try await Self.insertPushChannels(admin)
             try await Self.insertConnectStates(database)
+            try await Self.insertMailFixtures(admin)
             let before = try await Self.checksums(admin)
             var attempts: [(String, String)] = [
                 ("organizations", "update public.organizations set id = gen_random_uuid() where id = '\(Demo.acme)'"),

@@ -1,0 +1,49 @@
+/*
+ * public.claim_email_accounts.sql — Scheduler (crmsync_worker, all organizations): leases up
+ * to p_limit due email accounts (enabled, connected|error, next_sync_at reached or sync
+ * requested, lease free or expired) to p_worker, FOR UPDATE SKIP LOCKED. Returns ids only.
+ */
+set local role crmsync_owner;
+
+-- scheduling (cross-tenant) ------------------------------------------------------------------
+
+create or replace function public.claim_email_accounts(p_worker text, p_limit int, p_lease_seconds int)
+returns table (account_id uuid, organization_id uuid, user_id uuid, provider text)
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+#variable_conflict use_column
+begin
+  if p_worker is null or length(btrim(p_worker)) = 0 then
+    raise exception 'p_worker must name the worker' using errcode = '22023';
+  end if;
+  if p_limit is null or p_limit < 1 or p_lease_seconds is null or p_lease_seconds < 1 then
+    raise exception 'p_limit and p_lease_seconds must be positive' using errcode = '22023';
+  end if;
+  return query
+  with due as (
+    select a.organization_id, a.id
+      from public.email_accounts a
+     where a.sync_enabled
+       and a.connection_status in ('connected', 'error')
+       and (a.next_sync_at is null or a.next_sync_at <= now() or a.sync_requested_at is not null)
+       and (a.lease_expires_at is null or a.lease_expires_at < now())
+     order by a.sync_requested_at nulls last, a.next_sync_at nulls first, a.id
+     limit p_limit
+       for update skip locked
+  )
+  update public.email_accounts a
+     set lease_owner       = p_worker,
+         lease_expires_at  = now() + make_interval(secs => p_lease_seconds),
+         sync_requested_at = null
+    from due
+   where a.organization_id = due.organization_id and a.id = due.id
+  returning a.id, a.organization_id, a.user_id, a.provider;
+end
+$$;
+comment on function public.claim_email_accounts(text, int, int) is
+  'Scheduler (crmsync_worker, all organizations): leases up to p_limit due email accounts (enabled, connected|error, next_sync_at reached or sync requested, lease free or expired) to p_worker, FOR UPDATE SKIP LOCKED. Returns ids only.';
+revoke execute on function public.claim_email_accounts(text, int, int) from public;
+grant execute on function public.claim_email_accounts(text, int, int) to crmsync_worker;

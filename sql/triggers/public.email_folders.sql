@@ -1,0 +1,12 @@
+/*
+ * public.email_folders.sql — the triggers on public.email_folders: updated_at, and no row ever moves to
+ * another organization.
+ */
+set local role crmsync_owner;
+
+create or replace trigger email_folders_set_updated_at
+  before update on public.email_folders
+  for each row execute function private.set_updated_at();
+create or replace trigger email_folders_forbid_organization_change
+  before update on public.email_folders
+  for each row execute function private.forbid_organization_change();
