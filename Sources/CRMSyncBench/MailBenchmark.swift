@@ -143,7 +143,7 @@ struct MailBenchmark {
         for first in stride(from: 0, to: rows.count, by: batch) {
             let slice = Array(rows[first..<min(first + batch, rows.count)])
             _ = try await store.importMessages(
-                account: account, folder: folder, messages: slice,
+                account: account, folder: folder, slice,
                 cursor: EmailFolderCursor(uidValidity: 1, lastUID: slice.last!.uid), as: owner)
         }
         let importSeconds = (clock.now - start) / .seconds(1)

@@ -1,3 +1,4 @@
+import CRMSyncDatabase
 import Foundation
 import MailTransport
 
@@ -11,16 +12,15 @@ enum FolderSelection {
 
     struct Choice: Sendable, Equatable {
         var name: String
-        /// `inbox`, `sent` or `other`, as `email_folders.role` stores it.
-        var role: String
+        var role: EmailFolderRole
     }
 
     static func choose(from folders: [IMAPFolder], configured: [String]?) -> [Choice] {
         let selectable = folders.filter { !$0.attributes.contains("\\noselect") && !$0.attributes.contains("\\nonexistent") }
         let sent = Self.sentFolder(in: selectable)
-        func role(of name: String) -> String {
-            if name.uppercased() == "INBOX" { return "inbox" }
-            return name == sent?.name ? "sent" : "other"
+        func role(of name: String) -> EmailFolderRole {
+            if name.uppercased() == "INBOX" { return .inbox }
+            return name == sent?.name ? .sent : .other
         }
         if let configured, !configured.isEmpty {
             return configured.compactMap { wanted in
@@ -30,9 +30,9 @@ enum FolderSelection {
         }
         var choices: [Choice] = []
         if let inbox = selectable.first(where: { $0.name.uppercased() == "INBOX" }) {
-            choices.append(Choice(name: inbox.name, role: "inbox"))
+            choices.append(Choice(name: inbox.name, role: .inbox))
         }
-        if let sent { choices.append(Choice(name: sent.name, role: "sent")) }
+        if let sent { choices.append(Choice(name: sent.name, role: .sent)) }
         return choices
     }
 

@@ -26,7 +26,7 @@ struct IMAPFolderSync {
     var logger: Logger
 
     func run(into report: inout MailSyncReport) async throws {
-        var cursor = EmailFolderCursor(
+        var cursor = FolderCursor(
             uidValidity: self.folder.uidValidity, lastUID: self.folder.lastUID, highestModSeq: self.folder.highestModSeq)
         let resume: (uidValidity: UInt32, modSeq: UInt64)? =
             if self.qresync, !self.options.full, let validity = cursor.uidValidity, let modSeq = cursor.highestModSeq {
@@ -42,16 +42,17 @@ struct IMAPFolderSync {
             self.logger.notice(
                 "UIDVALIDITY changed; rescanning", metadata: ["folder": "\(self.folder.name)", "was": "\(stored)", "now": "\(status.uidValidity)"])
             try await report.timing.measure(\.sql) {
-                try await self.store.resetFolder(self.folder.id, account: self.account.id, uidValidity: Int64(status.uidValidity), as: self.account.owner)
+                try await self.store.resetFolder(
+                    account: self.account.id, folder: self.folder.folderID, uidValidity: Int64(status.uidValidity), as: self.account.owner)
             }
-            cursor = EmailFolderCursor(uidValidity: Int64(status.uidValidity), lastUID: 0, highestModSeq: nil)
+            cursor = FolderCursor(uidValidity: Int64(status.uidValidity), lastUID: 0, highestModSeq: nil)
             fresh = true
         }
         cursor.uidValidity = Int64(status.uidValidity)
         let resumed = resume != nil && !fresh
 
         let known = try await report.timing.measure(\.sql) {
-            Set(try await self.store.folderUIDs(self.folder.id, as: self.account.owner))
+            Set(try await self.store.folderUIDs(folder: self.folder.folderID, as: self.account.owner))
         }
         var expunged = resumed ? known.intersection(status.vanished.map(Int64.init)) : []
         let mightHaveNew = status.uidNext.map { Int64($0) > cursor.lastUID + 1 } ?? true
@@ -90,7 +91,7 @@ struct IMAPFolderSync {
         try await self.importNew(newUIDs, cursor: &cursor, into: &report)
 
         // Flags, expunges and the modseq read before the fetches, in one call.
-        let finalCursor = EmailFolderCursor(
+        let finalCursor = FolderCursor(
             uidValidity: cursor.uidValidity, lastUID: cursor.lastUID,
             highestModSeq: status.highestModSeq.map { Int64(clamping: $0) })
         let cursorMoved =
@@ -98,12 +99,12 @@ struct IMAPFolderSync {
             || finalCursor.lastUID != self.folder.lastUID
         if !flagChanges.isEmpty || !expunged.isEmpty || cursorMoved {
             let changes = flagChanges.map {
-                EmailFlagChange(uid: Int64($0.uid), flags: $0.flags, modSeq: $0.modSeq.map { Int64(clamping: $0) })
+                EmailFlagChange(uid: Int64($0.uid), flags: $0.flags, modseq: $0.modSeq.map { Int64(clamping: $0) })
             }
             let counts = try await report.timing.measure(\.sql) {
                 try await self.store.applyFolderChanges(
-                    self.folder.id, account: self.account.id, flags: changes, expunged: expunged.sorted(),
-                    cursor: finalCursor, as: self.account.owner)
+                    account: self.account.id, folder: self.folder.folderID, flags: changes, expunged: expunged.sorted(),
+                    cursor: finalCursor.stored(fullScan: fresh), as: self.account.owner)
             }
             report.updated += counts.updated
             report.deleted += counts.deleted
@@ -111,7 +112,7 @@ struct IMAPFolderSync {
     }
 
     /// Fetches `uids` in batches, parses them and stores each batch with the cursor it reaches.
-    private func importNew(_ uids: [UInt32], cursor: inout EmailFolderCursor, into report: inout MailSyncReport) async throws {
+    private func importNew(_ uids: [UInt32], cursor: inout FolderCursor, into report: inout MailSyncReport) async throws {
         var done = 0
         for start in stride(from: 0, to: uids.count, by: self.options.batchSize) {
             let batch = Array(uids[start..<min(start + self.options.batchSize, uids.count)])
@@ -129,7 +130,8 @@ struct IMAPFolderSync {
             batchCursor.lastUID = max(cursor.lastUID, Int64(batch.last!))
             let counts = try await report.timing.measure(\.sql) {
                 try await self.store.importMessages(
-                    rows, folder: self.folder.id, account: self.account.id, cursor: batchCursor, as: self.account.owner)
+                    account: self.account.id, folder: self.folder.folderID, rows, cursor: batchCursor.stored(fullScan: false),
+                    as: self.account.owner)
             }
             cursor = batchCursor
             report.imported += counts.inserted
@@ -143,19 +145,30 @@ struct IMAPFolderSync {
     func importRow(for message: IMAPFetchedMessage) -> EmailImportMessage {
         let mail = ParsedMail(raw: message.raw, parser: self.parser)
         let outbound =
-            self.folder.role == "sent"
+            self.folder.role == .sent
             || mail.from.map { ParsedMail.address(in: $0).lowercased() == self.account.email.lowercased() } == true
         return EmailImportMessage(
             providerMessageID: mail.key, internetMessageID: mail.messageID, threadID: nil,
             fromAddress: mail.from, toAddresses: mail.to, ccAddresses: mail.cc, subject: mail.subject,
             snippet: mail.snippet, bodyText: mail.text, bodyHTML: mail.html, bodyTruncated: mail.truncated,
             receivedAt: message.internalDate ?? mail.date, sizeBytes: message.size.map(Int64.init) ?? Int64(message.raw.count),
-            inReplyTo: mail.inReplyTo, referencesIDs: mail.references, direction: outbound ? "outbound" : "inbound",
-            labels: [], uid: Int64(message.uid), flags: message.flags, modSeq: message.modSeq.map { Int64(clamping: $0) },
+            inReplyTo: mail.inReplyTo, referencesIDs: mail.references, direction: outbound ? .outbound : .inbound,
+            labels: [], uid: Int64(message.uid), flags: message.flags, modseq: message.modSeq.map { Int64(clamping: $0) },
             attachments: mail.attachments.map {
                 EmailImportAttachment(
                     filename: $0.filename, contentType: $0.contentType, sizeBytes: Int64($0.size), contentID: $0.contentID,
                     providerAttachmentID: $0.partPath, inline: $0.disposition == .inline)
             })
+    }
+}
+
+/// A folder's position while a run moves it; stored with each batch.
+struct FolderCursor: Sendable, Equatable {
+    var uidValidity: Int64?
+    var lastUID: Int64
+    var highestModSeq: Int64?
+
+    func stored(fullScan: Bool) -> EmailFolderCursor {
+        EmailFolderCursor(uidValidity: self.uidValidity, lastUID: self.lastUID, highestModSeq: self.highestModSeq, fullScan: fullScan)
     }
 }

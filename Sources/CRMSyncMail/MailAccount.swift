@@ -43,13 +43,13 @@ struct MailAccount: Sendable {
         self.syncFolders = stored.syncFolders
     }
 
-    func imapCredential(_ secrets: EmailStore.Secrets) throws(MailSyncError) -> MailCredential {
+    func imapCredential(_ secrets: EmailAccountSecrets) throws(MailSyncError) -> MailCredential {
         if let password = secrets.password { return .password(username: self.imapUsername, password: password) }
         if let token = secrets.accessToken { return .xoauth2(username: self.imapUsername, accessToken: token) }
         throw .missingSecret
     }
 
-    func smtpCredential(_ secrets: EmailStore.Secrets) throws(MailSyncError) -> MailCredential {
+    func smtpCredential(_ secrets: EmailAccountSecrets) throws(MailSyncError) -> MailCredential {
         if let password = secrets.password { return .password(username: self.smtpUsername, password: password) }
         if let token = secrets.accessToken { return .xoauth2(username: self.smtpUsername, accessToken: token) }
         throw .missingSecret

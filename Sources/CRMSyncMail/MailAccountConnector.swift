@@ -56,13 +56,12 @@ public struct MailAccountConnector: Sendable {
         }
         try await self.verify(request)
         return try await EmailStore(database: self.database).connect(
-            EmailStore.Connection(
+            EmailAccountSettings(
                 provider: request.provider.rawValue, email: request.email, displayName: request.displayName,
                 imapHost: request.imap.host, imapPort: request.imap.port, imapUsername: request.imapUsername,
                 imapUseTLS: request.imap.security == .implicitTLS, smtpHost: request.smtp.host, smtpPort: request.smtp.port,
-                smtpUsername: request.smtpUsername, smtpUseStartTLS: request.smtp.security == .startTLS,
-                password: request.password, accessToken: nil, refreshToken: nil, expiresAt: nil),
-            as: identity)
+                smtpUsername: request.smtpUsername, smtpUseStartTLS: request.smtp.security == .startTLS),
+            secrets: EmailAccountSecrets(password: request.password), as: identity)
     }
 
     /// Logs in to both servers and out again.

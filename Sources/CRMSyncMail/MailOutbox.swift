@@ -62,9 +62,9 @@ public struct MailOutbox: Sendable {
             inReplyTo: inReplyTo, references: references, text: mail.text, html: mail.html)
         let raw = MIMEBuilder.build(draft)
         let id = try await store.queue(
-            EmailStore.OutboxDraft(
-                messageID: draft.messageID, from: sender.email, to: to.map(\.address), cc: cc.map(\.address),
-                bcc: bcc.map(\.address), subject: subject, raw: raw, inReplyTo: inReplyTo, references: references),
+            EmailOutboxDraft(
+                messageID: draft.messageID, fromAddress: sender.email, toAddresses: to.map(\.address), ccAddresses: cc.map(\.address),
+                bccAddresses: bcc.map(\.address), subject: subject, rawMIME: Data(raw), inReplyTo: inReplyTo, referencesIDs: references),
             account: account, as: identity)
         return (id, draft.messageID)
     }

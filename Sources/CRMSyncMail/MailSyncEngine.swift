@@ -38,9 +38,8 @@ public struct MailSyncEngine: Sendable {
     /// cannot be written; every other failure ends in a `failed` report. A folder that fails
     /// leaves the others to sync (`partial`).
     public func sync(account id: UUID, as owner: Identity, options: MailSyncOptions = MailSyncOptions()) async throws -> MailSyncReport {
-        guard let (stored, logID) = try await self.store.startSync(account: id, trigger: options.trigger.rawValue, as: owner) else {
-            throw MailSyncError.accountNotFound(id)
-        }
+        guard let stored = try await self.store.account(id, as: owner) else { throw MailSyncError.accountNotFound(id) }
+        let logID = try await self.store.startSync(account: id, syncType: options.trigger.rawValue, as: owner)
         var logger = self.logger
         logger[metadataKey: "account"] = "\(id.uuidString.lowercased())"
         var report = MailSyncReport(status: .success)
@@ -61,8 +60,14 @@ public struct MailSyncEngine: Sendable {
             logger.warning("mail sync \(report.status.rawValue)", metadata: ["errors": "\(report.errors.map(\.message))"])
         }
         try await self.store.finishSync(
-            logID, status: report.status.rawValue, imported: report.imported, updated: report.updated,
-            deleted: report.deleted, errors: report.errors, needsReauth: reauthorize, as: owner)
+            log: logID,
+            EmailSyncFinish(
+                status: EmailSyncStatus(rawValue: report.status.rawValue) ?? .failed, imported: report.imported,
+                updated: report.updated, deleted: report.deleted, errors: report.errors.count),
+            details: report.errors, as: owner)
+        if reauthorize {
+            try await self.store.markNeedsReauth(id, as: owner)
+        }
         return report
     }
 
@@ -109,10 +114,10 @@ public struct MailSyncEngine: Sendable {
             let folders = try await client.listFolders()
             let chosen = FolderSelection.choose(from: folders, configured: account.syncFolders)
             if chosen.isEmpty { throw MailSyncError.incompleteAccount("none of the folders to sync exists on the server") }
-            var states = try await self.store.folders(of: account.id, as: account.owner)
+            var states = try await self.store.folderState(account: account.id, as: account.owner)
             for choice in chosen where !states.contains(where: { $0.name == choice.name }) {
-                _ = try await self.store.ensureFolder(choice.name, role: choice.role, account: account.id, as: account.owner)
-                states = try await self.store.folders(of: account.id, as: account.owner)
+                _ = try await self.store.ensureFolder(account: account.id, name: choice.name, role: choice.role, as: account.owner)
+                states = try await self.store.folderState(account: account.id, as: account.owner)
             }
             for choice in chosen {
                 guard let state = states.first(where: { $0.name == choice.name }) else { continue }

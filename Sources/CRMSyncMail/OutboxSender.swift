@@ -54,17 +54,20 @@ public struct OutboxSender: Sendable {
         var outcomes: [Outcome] = []
         for item in items {
             let outcome = await self.send(item, from: account, smtp: smtp, sent: mailbox)
-            try await self.store.finishSend(
-                item.id, outcome: outcome.result == .alreadySent ? "sent" : outcome.result.rawValue, error: outcome.error,
-                retryAt: outcome.result == .retry ? Date().addingTimeInterval(Self.retryDelay(attempt: item.attempts)) : nil,
-                as: owner)
+            let recorded: EmailSendOutcome =
+                switch outcome.result {
+                case .sent, .alreadySent: .sent
+                case .retry: .retry(error: outcome.error ?? "retry", at: Date().addingTimeInterval(Self.retryDelay(attempt: item.attempts)))
+                case .failed: .failed(error: outcome.error ?? "failed")
+                }
+            try await self.store.finishSend(outbox: item.id, recorded, as: owner)
             outcomes.append(outcome)
         }
         await mailbox.close()
         return outcomes
     }
 
-    private func send(_ item: EmailStore.OutboxItem, from account: MailAccount, smtp: SMTPClient, sent: SentFolder) async -> Outcome {
+    private func send(_ item: EmailOutboxItem, from account: MailAccount, smtp: SMTPClient, sent: SentFolder) async -> Outcome {
         var outcome = Outcome(outboxID: item.id, messageID: item.messageID, result: .sent)
         // A previous attempt may have reached the server: never send twice.
         if item.attempts > 1 || item.wasSending {
@@ -80,7 +83,7 @@ public struct OutboxSender: Sendable {
             }
         }
         do {
-            try await smtp.send(from: account.email, recipients: item.recipients, message: item.raw)
+            try await smtp.send(from: account.email, recipients: item.recipients, message: Array(item.rawMIME))
         } catch {
             switch error {
             case .rejected, .commandFailed:
@@ -94,7 +97,7 @@ public struct OutboxSender: Sendable {
         // Sent. A missing Sent copy is said in the log, but the message is not sent again for it.
         do {
             if try await !sent.contains(messageID: item.messageID) {
-                try await sent.append(item.raw)
+                try await sent.append(Array(item.rawMIME))
             }
         } catch {
             self.logger.warning("sent, but not copied to the Sent folder", metadata: ["message_id": "\(item.messageID)", "error": "\(error)"])

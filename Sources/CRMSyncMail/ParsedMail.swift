@@ -8,7 +8,8 @@ import Foundation
 /// Malformed input never fails: the parser keeps what it could read, and a message without a
 /// Message-ID is keyed by the SHA-256 of its bytes, so the same copy in two folders is still one row.
 struct ParsedMail: Sendable {
-    /// The dedup key within an account: `<message-id>` or `sha256:<hex>`.
+    /// The dedup key within an account: the Message-ID (no brackets, as the outbox records sent
+    /// mail) or `sha256:<hex>` of the bytes.
     var key: String
     var messageID: String?
     var from: String?
@@ -30,7 +31,7 @@ struct ParsedMail: Sendable {
     init(raw: [UInt8], parser: MIMEParser) {
         let message = parser.parse(raw)
         if let id = message.messageID, !id.isEmpty {
-            self.key = "<\(id)>"
+            self.key = id
         } else {
             self.key = "sha256:" + SHA256.hash(raw).map { String(format: "%02x", $0) }.joined()
         }

@@ -45,7 +45,7 @@ struct MailSendTests {
 
             // Sent mail is one outbound row, also after the Sent folder is synced.
             _ = try await alice.sync()
-            let outbound = try await alice.rows().filter { $0.key == "<\(queued.messageID)>" }
+            let outbound = try await alice.rows().filter { $0.key == queued.messageID }
             #expect(outbound.count == 1)
             #expect(outbound.first?.direction == "outbound")
             // Nothing left to send.
@@ -68,9 +68,9 @@ struct MailSendTests {
             let item = try #require(claimed.first)
             let smtp = SMTPClient(
                 endpoint: server.smtp, credential: .password(username: alice.user, password: alice.password), logger: .init(label: "test"))
-            try await smtp.send(from: alice.user, recipients: [bob], message: item.raw)
+            try await smtp.send(from: alice.user, recipients: [bob], message: Array(item.rawMIME))
             let imap = try await alice.imap()
-            _ = try await imap.append("Sent", message: item.raw, flags: ["\\Seen"], date: Date())
+            _ = try await imap.append("Sent", message: Array(item.rawMIME), flags: ["\\Seen"], date: Date())
             await imap.logout()
 
             let outcomes = try await alice.sender.sendPending(account: alice.account, as: alice.owner)
