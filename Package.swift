@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "ProviderSandbox", targets: ["ProviderSandbox"]),
         .library(name: "CRMSyncEngine", targets: ["CRMSyncEngine"]),
         .library(name: "CRMSyncServer", targets: ["CRMSyncServer"]),
+        .library(name: "MailTransport", targets: ["MailTransport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,6 +48,21 @@ let package = Package(
             name: "PostgresClient",
             dependencies: [
                 "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // libcurl, for IMAP and SMTP (TLS, STARTTLS, SASL login); only MailTransport imports it.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // IMAP (our own commands over a libcurl-authenticated connection) and SMTP sending.
+        .target(
+            name: "MailTransport",
+            dependencies: [
+                "CCurl",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -191,6 +207,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"], swiftSettings: strict),
+        // Against the loopback Dovecot and SMTP capture server of scripts/mail-servers.sh.
+        .testTarget(
+            name: "MailTransportTests",
+            dependencies: ["MailTransport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "CRMSyncMIMETests", dependencies: ["CRMSyncMIME"], swiftSettings: strict),
         .testTarget(
             name: "CRMSyncDatabaseTests",

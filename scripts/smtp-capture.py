@@ -1,0 +1,132 @@
+"""crmsync's loopback SMTP submission server for tests and the demo (aiosmtpd 1.4, Debian's
+python3-aiosmtpd; run with /usr/bin/python3).
+
+Two listeners, one mailbox store:
+  --port P        STARTTLS required before AUTH (like submission on 587)
+  --tls-port P    implicit TLS (like 465), optional
+AUTH PLAIN/LOGIN is checked against the users file (lines "user:{PLAIN}password", the same file
+Dovecot reads); XOAUTH2 against --tokens (lines "token user"), with Gmail's failure answer
+(334 + base64 JSON, then 535). RCPT to an unknown user of a local domain gets 550 (the other
+domains are captured only). Each accepted message is written to DIR/<n>.eml plus <n>.json
+(envelope, login, TLS) and, with --lmtp-port, delivered to the local recipients' mailboxes
+through Dovecot's LMTP so IMAP tests can read it back.
+Prints "ready" once both ports answer; stops on SIGTERM/SIGINT."""
+import argparse, base64, json, os, signal, smtplib, ssl, threading, time
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+
+def read_users(path):
+    users = {}
+    with open(path) as f:
+        for line in f:
+            user, _, secret = line.strip().partition(":")
+            if user:
+                users[user] = secret.removeprefix("{PLAIN}")
+    return users
+
+
+def read_tokens(path):
+    tokens = {}
+    if path and os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                token, _, user = line.strip().partition(" ")
+                if token:
+                    tokens[token] = user
+    return tokens
+
+
+class Handler:
+    def __init__(self, options, users, tokens):
+        self.options, self.users, self.tokens = options, users, tokens
+        self.local_domains = {u.rpartition("@")[2] for u in users}
+        self.lock = threading.Lock()
+        self.count = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        domain = address.rpartition("@")[2].lower()
+        if domain in self.local_domains and address.lower() not in self.users:
+            return "550 5.1.1 <%s>: no such user here" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def auth_XOAUTH2(self, server, args):
+        raw = base64.b64decode(args[1]) if len(args) > 1 else await server.challenge_auth("")
+        if not isinstance(raw, bytes):
+            return AuthResult(success=False)
+        fields = dict(f.split("=", 1) for f in raw.decode(errors="replace").split("\x01") if "=" in f)
+        token = fields.get("auth", "").removeprefix("Bearer ")
+        if token in self.tokens and self.tokens[token] == fields.get("user"):
+            return AuthResult(success=True, auth_data=fields.get("user"))
+        await server.challenge_auth('{"status":"401","schemes":"Bearer","scope":"https://mail.google.com/"}')
+        return AuthResult(success=False, handled=False)
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.count += 1
+            name = "%d-%04d" % (time.time_ns(), self.count)
+        local = [r for r in envelope.rcpt_tos if r.lower() in self.users]
+        if self.options.lmtp_port and local:
+            try:
+                with smtplib.LMTP("127.0.0.1", self.options.lmtp_port) as lmtp:
+                    lmtp.sendmail(envelope.mail_from, local, envelope.original_content)
+            except (smtplib.SMTPException, OSError) as error:
+                return "451 4.3.0 delivery to the mailbox failed: %s" % str(error)[:120]
+        base = os.path.join(self.options.dir, name)
+        with open(base + ".eml.tmp", "wb") as f:
+            f.write(envelope.original_content)
+        with open(base + ".json", "w") as f:
+            login = session.auth_data
+            json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
+                       "delivered": local, "login": login.decode() if isinstance(login, bytes) else str(login),
+                       "tls": session.ssl is not None}, f)
+        os.rename(base + ".eml.tmp", base + ".eml")  # a reader never sees half a message
+        return "250 2.0.0 Ok: queued as %s" % name
+
+
+def main():
+    a = argparse.ArgumentParser()
+    a.add_argument("--port", type=int, required=True)
+    a.add_argument("--tls-port", type=int)
+    a.add_argument("--dir", required=True)
+    a.add_argument("--cert", required=True)
+    a.add_argument("--key", required=True)
+    a.add_argument("--users", required=True)
+    a.add_argument("--tokens")
+    a.add_argument("--lmtp-port", type=int)
+    o = a.parse_args()
+    os.makedirs(o.dir, exist_ok=True)
+    users = read_users(o.users)
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        if not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False)
+        login = auth_data.login.decode(errors="replace")
+        ok = login in users and users[login] == auth_data.password.decode(errors="replace")
+        return AuthResult(success=ok, auth_data=login if ok else None)
+
+    handler = Handler(o, users, read_tokens(o.tokens))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(o.cert, o.key)
+    common = dict(hostname="127.0.0.1", server_hostname="localhost", auth_required=True,
+                  authenticator=authenticator, data_size_limit=64 * 1024 * 1024)
+    controllers = [Controller(handler, port=o.port, tls_context=context, require_starttls=True,
+                              auth_require_tls=True, **common)]
+    if o.tls_port:
+        # The whole connection is TLS already: AUTH needs no STARTTLS first.
+        controllers.append(Controller(handler, port=o.tls_port, ssl_context=context,
+                                      auth_require_tls=False, **common))
+    for c in controllers:
+        c.start()  # returns once the port answers
+    print("ready", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop.wait()
+    for c in controllers:
+        c.stop()
+
+
+if __name__ == "__main__":
+    main()
