@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 
-.PHONY: all deps build demo test bench db-start db-stop clean
+.PHONY: all deps build demo test bench bench-mail db-start db-stop clean
 
 all: build
 
@@ -26,6 +26,13 @@ bench: deps
 	$(SWIFT) build -c release --product crmsync
 	$(SWIFT) build -c release --product crmsync-bench
 	@source scripts/env.sh && .build/release/crmsync migrate >/dev/null && .build/release/crmsync-bench $(BENCH_ARGS)
+
+# The mail figures: a 10,000-message mailbox on the loopback Dovecot (MESSAGES=N to change).
+bench-mail: deps
+	$(SWIFT) build -c release --product crmsync
+	$(SWIFT) build -c release --product crmsync-bench
+	@source scripts/env.sh && eval "$$(scripts/mail-servers.sh start)" && .build/release/crmsync migrate >/dev/null \
+	  && .build/release/crmsync-bench --mail --messages $${MESSAGES:-10000} $(BENCH_ARGS)
 
 db-start:
 	@scripts/dev-db.sh start

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# `make test`: the same set-up as the demo, then every test against the real database. The
-# deployment tests also get two throwaway clusters shaped like Supabase and RDS (their own
-# superuser, a non-superuser admin), started here so no test spawns a server; and the tenancy
-# matrix runs again on each, migrated by that non-superuser admin.
+# `make test`: the same set-up as the demo, then every test against the real database and the
+# loopback mail servers (scripts/mail-servers.sh). The deployment tests also get two throwaway
+# clusters shaped like Supabase and RDS (their own superuser, a non-superuser admin), started
+# here so no test spawns a server; and the tenancy matrix runs again on each, migrated by that
+# non-superuser admin.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$top"
@@ -10,6 +11,8 @@ for shape in supabase rds; do
   upper=$(echo "$shape" | tr a-z A-Z)
   eval "$(scripts/platform-db.sh "$shape" start </dev/null | sed "s/^PLATFORM_/export PLATFORM_${upper}_/")"
 done
+# The mail suites' Dovecot and SMTP servers (loopback; reused when already running).
+eval "$(scripts/mail-servers.sh start)"
 swift build --build-tests
 swift test --skip-build "$@"
 if [ $# -eq 0 ]; then
