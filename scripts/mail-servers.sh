@@ -99,6 +99,8 @@ ssl_key = <$state/key.pem
 # Loopback only: plain logins are fine (Dovecot treats 127.0.0.1 as secured anyway).
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+# Tests try wrong passwords on purpose: no 2-second penalty each.
+auth_failure_delay = 0
 default_internal_user = $internal_user
 default_internal_group = $internal_group
 default_login_user = $login_user

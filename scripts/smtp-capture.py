@@ -101,10 +101,12 @@ def main():
 
     def authenticator(server, session, envelope, mechanism, auth_data):
         if not isinstance(auth_data, LoginPassword):
-            return AuthResult(success=False)
+            return AuthResult(success=False, handled=False)
         login = auth_data.login.decode(errors="replace")
         ok = login in users and users[login] == auth_data.password.decode(errors="replace")
-        return AuthResult(success=ok, auth_data=login if ok else None)
+        # handled=False on failure: aiosmtpd then answers 535 (handled=True, the default,
+        # would leave the client waiting for a reply that never comes).
+        return AuthResult(success=True, auth_data=login) if ok else AuthResult(success=False, handled=False)
 
     handler = Handler(o, users, read_tokens(o.tokens))
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

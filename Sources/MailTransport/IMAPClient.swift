@@ -123,7 +123,12 @@ public actor IMAPClient {
         var highestModSeq: UInt64?
         var vanished: [UInt32] = []
         var changed: [IMAPMessageFlags] = []
-        for response in result.untagged {
+        // Responses before `* OK [CLOSED]` still belong to the previously selected folder.
+        let closed = result.untagged.lastIndex { response in
+            if case .status(.ok, let code?, _) = response { return code.name == "CLOSED" }
+            return false
+        }
+        for response in result.untagged[(closed.map { $0 + 1 } ?? 0)...] {
             switch response {
             case .status(.ok, let code?, _):
                 switch code.name {

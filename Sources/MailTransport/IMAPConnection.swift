@@ -104,7 +104,7 @@ final class IMAPConnection: @unchecked Sendable {
         let tag = "A\(self.nextTag)"
         self.nextTag += 1
         var untagged: [IMAPResponse] = []
-        do {
+        do throws(MailTransportError) {
             var pending = Array((tag + " ").utf8)
             for part in command.parts {
                 switch part {
@@ -125,6 +125,10 @@ final class IMAPConnection: @unchecked Sendable {
                             try self.checkBye(response, command: command)
                             untagged.append(response)
                         }
+                    }
+                    if literalPlus {
+                        try self.send(pending)
+                        pending = []
                     }
                     try self.send(bytes)
                 }
