@@ -172,7 +172,16 @@ stop() {
     kill "$(cat "$state/smtp.pid")" 2>/dev/null || true
     rm -f "$state/smtp.pid"
   fi
-  if [ -f "$conf" ]; then dovecot -c "$conf" stop >/dev/null 2>&1 || true; fi
+  if [ -f "$conf" ]; then
+    local pid
+    pid=$(cat "$state/run/master.pid" 2>/dev/null || true)
+    dovecot -c "$conf" stop >/dev/null 2>&1 || true
+    # Wait until it is gone, so an immediate `start` does not mistake it for a running server.
+    for _ in $(seq 1 250); do
+      [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break
+      sleep 0.02
+    done
+  fi
 }
 
 case "${1:-}" in
