@@ -42,6 +42,26 @@ import Testing
         }
     }
 
+    @Test func xoauth2TokenLogsIn() async throws {
+        for endpoint in [self.servers.imaps, self.servers.imapStartTLS] {
+            let client = try await IMAPClient.connect(
+                to: endpoint, credential: .xoauth2(username: MailTestServers.alice, accessToken: "test-access-token-alice"),
+                timeout: .seconds(20), logger: self.servers.logger)
+            #expect(try await client.examine("INBOX", qresync: nil).uidValidity > 0)
+            await client.logout()
+            let bad = "expired-\(UUID().uuidString)"
+            do {
+                _ = try await IMAPClient.connect(
+                    to: endpoint, credential: .xoauth2(username: MailTestServers.alice, accessToken: bad),
+                    timeout: .seconds(20), logger: self.servers.logger)
+                Issue.record("a refused token logged in")
+            } catch {
+                guard case .authenticationFailed = error else { Issue.record("got \(error)"); continue }
+                #expect(!error.description.contains(bad))
+            }
+        }
+    }
+
     @Test func closedPortIsUnreachable() async throws {
         let endpoint = MailServerEndpoint(host: "127.0.0.1", port: try closedPort(), security: .implicitTLS, caCertificateFile: self.servers.caFile)
         await #expect(throws: MailTransportError.self) { _ = try await self.servers.connect(endpoint: endpoint) }
