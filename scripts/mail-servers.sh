@@ -10,7 +10,7 @@
 #   B    IMAP with STARTTLS        B+1  IMAPS (implicit TLS)
 #   B+2  SMTP with STARTTLS        B+3  LMTP (Dovecot's delivery port)
 #   B+4  SMTPS (implicit TLS)        B+5  OAuth userinfo (HTTP; checks XOAUTH2 tokens for Dovecot)
-# Users alice@example.test and bob@example.test, password "secret", XOAUTH2 access token
+# Users alice@, bob@ and carol@example.test, password "secret", XOAUTH2 access token
 # "test-access-token-alice" / "-bob" on both IMAP and SMTP (test only). TLS uses a self-signed
 # certificate for localhost/127.0.0.1 (CRMSYNC_TEST_MAIL_CA). Mail to SMTP is delivered to the
 # local users' INBOX through LMTP and also written to CRMSYNC_TEST_MAIL_DIR, one file each.
@@ -75,7 +75,8 @@ write_config() {
   mkdir -p "$state/home" "$state/run" "$state/state" "$captured"
   chown "$mail_user:$mail_group" "$state/home"
   chmod 755 "$state/home" "$captured"
-  printf '%s\n' 'alice@example.test:{PLAIN}secret' 'bob@example.test:{PLAIN}secret' >"$state/passwd"
+  # carol is for the tests that stop or kick her IMAP process (no other test uses her).
+  printf '%s\n' 'alice@example.test:{PLAIN}secret' 'bob@example.test:{PLAIN}secret' 'carol@example.test:{PLAIN}secret' >"$state/passwd"
   printf '%s\n' 'test-access-token-alice alice@example.test' 'test-access-token-bob bob@example.test' >"$state/tokens"
   chmod 644 "$state/passwd" "$state/tokens"
   # A fresh certificate unless the current one is valid for at least another day.

@@ -19,6 +19,8 @@ struct MailTestServers {
 
     static let alice = "alice@example.test"
     static let bob = "bob@example.test"
+    /// Only the tests that stop or kick her server process log in as carol.
+    static let carol = "carol@example.test"
     /// Test-only password of both users (written by scripts/mail-servers.sh).
     static let password = "secret"
 
@@ -66,10 +68,12 @@ struct MailTestServers {
         MailServerEndpoint(host: "localhost", port: self.smtpsPort, security: .implicitTLS, caCertificateFile: self.caFile)
     }
 
-    func connect(_ user: String = MailTestServers.alice, endpoint: MailServerEndpoint? = nil) async throws(MailTransportError) -> IMAPClient {
+    func connect(
+        _ user: String = MailTestServers.alice, endpoint: MailServerEndpoint? = nil, timeout: Duration = .seconds(20)
+    ) async throws(MailTransportError) -> IMAPClient {
         try await IMAPClient.connect(
             to: endpoint ?? self.imaps, credential: .password(username: user, password: Self.password),
-            timeout: .seconds(20), logger: self.logger)
+            timeout: timeout, logger: self.logger)
     }
 
     func smtp(_ endpoint: MailServerEndpoint? = nil, password: String = MailTestServers.password) -> SMTPClient {
@@ -92,13 +96,16 @@ struct MailTestServers {
         try self.doveadm(["save", "-u", user, "-m", folder], input: message)
     }
 
-    func doveadm(_ arguments: [String], input: [UInt8]? = nil) throws {
+    /// Runs doveadm against the test server; returns its standard output.
+    @discardableResult
+    func doveadm(_ arguments: [String], input: [UInt8]? = nil) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/doveadm")
         process.arguments = ["-c", self.dovecotConfig] + arguments
         let errors = Pipe()
+        let output = Pipe()
         process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
+        process.standardOutput = output
         var inputFile: URL?
         if let input {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("crmsync-mail-\(UUID().uuidString).eml")
@@ -108,11 +115,13 @@ struct MailTestServers {
         }
         defer { if let inputFile { try? FileManager.default.removeItem(at: inputFile) } }
         try process.run()
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
         let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw CommandFailed(description: "doveadm \(arguments.prefix(2).joined(separator: " ")) failed: \(String(decoding: message, as: UTF8.self))")
         }
+        return String(decoding: printed, as: UTF8.self)
     }
 
     /// A small CRLF message with a unique Message-ID.
