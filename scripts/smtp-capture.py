@@ -10,8 +10,12 @@ Dovecot reads); XOAUTH2 against --tokens (lines "token user"), with Gmail's fail
 domains are captured only). Each accepted message is written to DIR/<n>.eml plus <n>.json
 (envelope, login, TLS) and, with --lmtp-port, delivered to the local recipients' mailboxes
 through Dovecot's LMTP so IMAP tests can read it back.
-Prints "ready" once both ports answer; stops on SIGTERM/SIGINT."""
+With --userinfo-port it also answers GET /userinfo with "Authorization: Bearer <token>" as an
+OAuth userinfo endpoint ({"email": user}, or 401), which Dovecot's oauth2 passdb asks to check
+IMAP XOAUTH2 logins.
+Prints "ready" once every port answers; stops on SIGTERM/SIGINT."""
 import argparse, base64, json, os, signal, smtplib, ssl, threading, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -85,6 +89,28 @@ class Handler:
         return "250 2.0.0 Ok: queued as %s" % name
 
 
+def userinfo_server(port, tokens):
+    class UserInfo(BaseHTTPRequestHandler):
+        def do_GET(self):
+            token = self.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+            user = tokens.get(token) if self.path.split("?")[0] == "/userinfo" else None
+            # Dovecot 2.3 takes a 401 for an internal error ("temporary failure" after a delay);
+            # an inactive token is what makes it answer NO [AUTHENTICATIONFAILED] like Gmail.
+            body = json.dumps({"email": user, "active": "true"} if user else {"email": "", "active": "false"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):  # quiet: the test log is the SMTP one
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), UserInfo)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 def main():
     a = argparse.ArgumentParser()
     a.add_argument("--port", type=int, required=True)
@@ -95,18 +121,23 @@ def main():
     a.add_argument("--users", required=True)
     a.add_argument("--tokens")
     a.add_argument("--lmtp-port", type=int)
+    a.add_argument("--userinfo-port", type=int)
     o = a.parse_args()
     os.makedirs(o.dir, exist_ok=True)
     users = read_users(o.users)
 
     def authenticator(server, session, envelope, mechanism, auth_data):
         if not isinstance(auth_data, LoginPassword):
-            return AuthResult(success=False)
+            return AuthResult(success=False, handled=False)
         login = auth_data.login.decode(errors="replace")
         ok = login in users and users[login] == auth_data.password.decode(errors="replace")
-        return AuthResult(success=ok, auth_data=login if ok else None)
+        # handled=False on failure: aiosmtpd then answers 535 (handled=True, the default,
+        # would leave the client waiting for a reply that never comes).
+        return AuthResult(success=True, auth_data=login) if ok else AuthResult(success=False, handled=False)
 
-    handler = Handler(o, users, read_tokens(o.tokens))
+    tokens = read_tokens(o.tokens)
+    handler = Handler(o, users, tokens)
+    userinfo = userinfo_server(o.userinfo_port, tokens) if o.userinfo_port else None
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(o.cert, o.key)
     common = dict(hostname="127.0.0.1", server_hostname="localhost", auth_required=True,
@@ -126,6 +157,8 @@ def main():
     stop.wait()
     for c in controllers:
         c.stop()
+    if userinfo:
+        userinfo.shutdown()
 
 
 if __name__ == "__main__":

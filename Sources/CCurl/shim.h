@@ -6,6 +6,11 @@
 #include <curl/curl.h>
 #include <poll.h>
 
+/// CURL_GLOBAL_DEFAULT is a compound macro Swift does not import.
+static inline CURLcode crmsync_curl_global_init(void) {
+    return curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
 static inline CURLcode crmsync_curl_setopt_long(CURL *handle, CURLoption option, long value) {
     return curl_easy_setopt(handle, option, value);
 }

@@ -15,7 +15,7 @@ final class CurlEasy: @unchecked Sendable {
 
     /// curl_global_init is not thread-safe before 7.84 and must run once: a lazily
     /// initialized static (swift_once) does exactly that, and holds no mutable state.
-    private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    private static let globalInit: CURLcode = crmsync_curl_global_init()
 
     init() throws(MailTransportError) {
         guard Self.globalInit == CURLE_OK, let handle = curl_easy_init() else {

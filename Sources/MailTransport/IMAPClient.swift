@@ -30,7 +30,7 @@ public actor IMAPClient {
         to endpoint: MailServerEndpoint, credential: MailCredential, timeout: Duration = .seconds(30), logger: Logger
     ) async throws(MailTransportError) -> IMAPClient {
         logger.debug("imap connecting", metadata: ["server": "\(endpoint.displayName)", "security": "\(endpoint.security.rawValue)"])
-        let connection = try await IMAPConnection.open(endpoint: endpoint, credential: credential, timeout: timeout, logger: logger)
+        let connection = try await IMAPConnection.open(endpoint: endpoint, credential: credential, timeout: timeout)
         let client = IMAPClient(connection: connection, endpoint: endpoint, logger: logger)
         try await client.loadCapabilities()
         guard await client.capabilities.contains("IMAP4REV1") else {
@@ -123,7 +123,12 @@ public actor IMAPClient {
         var highestModSeq: UInt64?
         var vanished: [UInt32] = []
         var changed: [IMAPMessageFlags] = []
-        for response in result.untagged {
+        // Responses before `* OK [CLOSED]` still belong to the previously selected folder.
+        let closed = result.untagged.lastIndex { response in
+            if case .status(.ok, let code?, _) = response { return code.name == "CLOSED" }
+            return false
+        }
+        for response in result.untagged[(closed.map { $0 + 1 } ?? 0)...] {
             switch response {
             case .status(.ok, let code?, _):
                 switch code.name {
@@ -213,6 +218,8 @@ public actor IMAPClient {
 
     /// Whole messages in one `UID FETCH` (the set compressed to ranges), ascending by UID,
     /// with BODY.PEEK[] so `\Seen` is not set. UIDs that no longer exist are simply absent.
+    /// The whole batch is held in memory and the command line grows with scattered UIDs
+    /// (servers cap lines near 64 KB): callers batch, e.g. by count and RFC822.SIZE.
     public func fetchMessages(uids: [UInt32]) async throws(MailTransportError) -> [IMAPFetchedMessage] {
         guard !uids.isEmpty else { return [] }
         let wanted = Set(uids)

@@ -1,7 +1,6 @@
 import CCurl
 import Dispatch
 import Foundation
-import Logging
 
 /// The outcome of one tagged command: its untagged responses and the tagged completion.
 struct IMAPCommandResult: Sendable {
@@ -26,7 +25,6 @@ final class IMAPConnection: @unchecked Sendable {
     private let endpoint: MailServerEndpoint
     private let credential: MailCredential
     private let timeoutMilliseconds: Int32
-    private let logger: Logger
     private var framer = IMAPResponseFramer()
     private var nextTag = 1
     /// Set once the stream can no longer be trusted (timeout mid-response, lost connection).
@@ -35,7 +33,7 @@ final class IMAPConnection: @unchecked Sendable {
 
     private init(
         easy: CurlEasy, queue: DispatchQueue, socket: curl_socket_t, endpoint: MailServerEndpoint,
-        credential: MailCredential, timeout: Duration, logger: Logger
+        credential: MailCredential, timeout: Duration
     ) {
         self.easy = easy
         self.queue = queue
@@ -44,7 +42,6 @@ final class IMAPConnection: @unchecked Sendable {
         self.credential = credential
         let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
         self.timeoutMilliseconds = Int32(clamping: max(1, milliseconds))
-        self.logger = logger
     }
 
     deinit {
@@ -55,7 +52,7 @@ final class IMAPConnection: @unchecked Sendable {
 
     /// Connects and logs in on a new serial queue.
     static func open(
-        endpoint: MailServerEndpoint, credential: MailCredential, timeout: Duration, logger: Logger
+        endpoint: MailServerEndpoint, credential: MailCredential, timeout: Duration
     ) async throws(MailTransportError) -> IMAPConnection {
         let queue = DispatchQueue(label: "crmsync.imap.\(endpoint.host)")
         return try await Self.onQueue(queue) { () throws(MailTransportError) -> IMAPConnection in
@@ -75,7 +72,7 @@ final class IMAPConnection: @unchecked Sendable {
             }
             return IMAPConnection(
                 easy: easy, queue: queue, socket: socket, endpoint: endpoint, credential: credential,
-                timeout: timeout, logger: logger)
+                timeout: timeout)
         }
     }
 
@@ -104,7 +101,7 @@ final class IMAPConnection: @unchecked Sendable {
         let tag = "A\(self.nextTag)"
         self.nextTag += 1
         var untagged: [IMAPResponse] = []
-        do {
+        do throws(MailTransportError) {
             var pending = Array((tag + " ").utf8)
             for part in command.parts {
                 switch part {
@@ -125,6 +122,10 @@ final class IMAPConnection: @unchecked Sendable {
                             try self.checkBye(response, command: command)
                             untagged.append(response)
                         }
+                    }
+                    if literalPlus {
+                        try self.send(pending)
+                        pending = []
                     }
                     try self.send(bytes)
                 }

@@ -29,7 +29,8 @@ struct IMAPFetchResponse {
                 self.uid = uid
             case "FLAGS":
                 guard let flags = value.list else { throw .protocolViolation("FETCH FLAGS is not a list") }
-                self.flags = flags.compactMap(\.text)
+                // \Recent only says "new to this session" and is gone from IMAP4rev2: not a flag to sync.
+                self.flags = flags.compactMap(\.text).filter { $0.caseInsensitiveCompare("\\Recent") != .orderedSame }
             case "MODSEQ":
                 guard let modSeq = value.list?.first?.number else { throw .protocolViolation("FETCH MODSEQ is not (n)") }
                 self.modSeq = modSeq

@@ -86,7 +86,7 @@ public struct SMTPClient: Sendable {
                         let code = easy.perform()
                         defer { withExtendedLifetime(lastLine) {} }
                         guard code == CURLE_OK else {
-                            throw Self.failure(code, easy: easy, lastLine: lastLine.last, endpoint: endpoint, credential: credential)
+                            throw Self.failure(code, easy: easy, reply: lastLine.firstFailure, endpoint: endpoint, credential: credential)
                         }
                     })
             }
@@ -95,18 +95,17 @@ public struct SMTPClient: Sendable {
     }
 
     private static func failure(
-        _ code: CURLcode, easy: CurlEasy, lastLine: String, endpoint: MailServerEndpoint, credential: MailCredential
+        _ code: CURLcode, easy: CurlEasy, reply: String, endpoint: MailServerEndpoint, credential: MailCredential
     ) -> MailTransportError {
         let detail = credential.scrub(easy.lastError)
-        let reply = credential.scrub(lastLine)
+        let reply = credential.scrub(reply)
+        let text = [detail, reply.isEmpty ? "" : "server said: \(reply)"].filter { !$0.isEmpty }.joined(separator: "; ")
         // After a successful login, a 4xx/5xx reply to MAIL, RCPT or DATA is a refusal.
-        let status = easy.responseCode()
-        if status >= 400, code == CURLE_SEND_ERROR || code == CURLE_WEIRD_SERVER_REPLY || code == CURLE_RECV_ERROR,
-            !reply.hasPrefix("535"), !reply.hasPrefix("534")
+        if easy.responseCode() >= 400, code == CURLE_SEND_ERROR || code == CURLE_WEIRD_SERVER_REPLY || code == CURLE_RECV_ERROR,
+            !reply.hasPrefix("535"), !reply.hasPrefix("534"), !reply.hasPrefix("530")
         {
-            return .rejected("\(endpoint.displayName): \(detail)\(reply.isEmpty ? "" : " (\(reply))")")
+            return .rejected("\(endpoint.displayName): \(text)")
         }
-        let text = reply.isEmpty || code != CURLE_LOGIN_DENIED ? detail : "\(detail) (\(reply))"
         return MailTransportError.fromCurl(code, detail: text, endpoint: endpoint, phase: .connecting)
     }
 }
@@ -131,14 +130,14 @@ private final class MessageSource: @unchecked Sendable {
     }
 }
 
-/// The last server reply line libcurl passed to the header callback (for error texts).
-/// Touched only on the queue performing the transfer.
+/// The first 4xx/5xx reply line libcurl passed to the header callback (for error texts: the
+/// lines after it are the goodbye). Touched only on the queue performing the transfer.
 private final class ServerLines: @unchecked Sendable {
-    private(set) var last = ""
+    private(set) var firstFailure = ""
 
     func record(_ bytes: UnsafeRawBufferPointer) {
+        guard self.firstFailure.isEmpty, let first = bytes.first, first == UInt8(ascii: "4") || first == UInt8(ascii: "5") else { return }
         let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        // "334 …" challenges carry base64 (PLAIN/LOGIN prompts, XOAUTH2 errors), never ours.
-        if !line.isEmpty && !line.hasPrefix("334") { self.last = String(line.prefix(200)) }
+        self.firstFailure = String(line.prefix(200))
     }
 }
