@@ -30,6 +30,19 @@ def read_users(path):
     return users
 
 
+class LiveUsers:
+    """The users file, read again whenever it changes: tests add mailbox users while we run."""
+
+    def __init__(self, path):
+        self.path, self.stamp, self.users = path, None, {}
+
+    def current(self):
+        stamp = os.stat(self.path).st_mtime_ns
+        if stamp != self.stamp:
+            self.stamp, self.users = stamp, read_users(self.path)
+        return self.users
+
+
 def read_tokens(path):
     tokens = {}
     if path and os.path.exists(path):
@@ -44,13 +57,13 @@ def read_tokens(path):
 class Handler:
     def __init__(self, options, users, tokens):
         self.options, self.users, self.tokens = options, users, tokens
-        self.local_domains = {u.rpartition("@")[2] for u in users}
         self.lock = threading.Lock()
         self.count = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         domain = address.rpartition("@")[2].lower()
-        if domain in self.local_domains and address.lower() not in self.users:
+        users = self.users.current()
+        if domain in {u.rpartition("@")[2] for u in users} and address.lower() not in users:
             return "550 5.1.1 <%s>: no such user here" % address
         envelope.rcpt_tos.append(address)
         return "250 OK"
@@ -70,7 +83,8 @@ class Handler:
         with self.lock:
             self.count += 1
             name = "%d-%04d" % (time.time_ns(), self.count)
-        local = [r for r in envelope.rcpt_tos if r.lower() in self.users]
+        users = self.users.current()
+        local = [r for r in envelope.rcpt_tos if r.lower() in users]
         if self.options.lmtp_port and local:
             try:
                 with smtplib.LMTP("127.0.0.1", self.options.lmtp_port) as lmtp:
@@ -124,13 +138,14 @@ def main():
     a.add_argument("--userinfo-port", type=int)
     o = a.parse_args()
     os.makedirs(o.dir, exist_ok=True)
-    users = read_users(o.users)
+    users = LiveUsers(o.users)
 
     def authenticator(server, session, envelope, mechanism, auth_data):
         if not isinstance(auth_data, LoginPassword):
             return AuthResult(success=False, handled=False)
         login = auth_data.login.decode(errors="replace")
-        ok = login in users and users[login] == auth_data.password.decode(errors="replace")
+        known = users.current()
+        ok = login in known and known[login] == auth_data.password.decode(errors="replace")
         # handled=False on failure: aiosmtpd then answers 535 (handled=True, the default,
         # would leave the client waiting for a reply that never comes).
         return AuthResult(success=True, auth_data=login) if ok else AuthResult(success=False, handled=False)

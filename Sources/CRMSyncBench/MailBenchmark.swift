@@ -129,15 +129,7 @@ struct MailBenchmark {
         let store = EmailStore(database: tenant)
         let folder = try await store.ensureFolder(account: account, name: "INBOX", role: .inbox, as: owner)
         let batch = 100
-        let rows = (0..<self.messages).map { index in
-            EmailImportMessage(
-                providerMessageID: "<sql-\(index)@bench.example>", internetMessageID: "sql-\(index)@bench.example", threadID: nil,
-                fromAddress: "Sender <s\(index % 50)@example.test>", toAddresses: ["x@example.test"], ccAddresses: [],
-                subject: "Bench message \(index)", snippet: "Bench body line \(index).", bodyText: String(repeating: "Bench body line \(index).\n", count: 20),
-                bodyHTML: nil, bodyTruncated: false, receivedAt: Date(timeIntervalSince1970: 1_790_000_000 + Double(index)), sizeBytes: 600,
-                inReplyTo: nil, referencesIDs: [], direction: .inbound, labels: [], uid: Int64(index + 1), flags: index % 3 == 0 ? ["\\Seen"] : [],
-                modseq: nil, attachments: [])
-        }
+        let rows = (0..<self.messages).map(Self.syntheticMessage)
         let clock = ContinuousClock()
         var start = clock.now
         for first in stride(from: 0, to: rows.count, by: batch) {
@@ -180,6 +172,20 @@ struct MailBenchmark {
         figures.import_vs_copy_ratio = copySeconds / importSeconds
         figures.detail["sql_import_messages_per_second"] = Double(self.messages) / importSeconds
         figures.detail["copy_messages_per_second"] = Double(self.messages) / copySeconds
+    }
+}
+
+extension MailBenchmark {
+    /// Message `index` of the SQL comparison: a small text message, every third one read.
+    static func syntheticMessage(_ index: Int) -> EmailImportMessage {
+        let body = String(repeating: "Bench body line \(index).\n", count: 20)
+        let received = Date(timeIntervalSince1970: 1_790_000_000 + Double(index))
+        let flags: [String] = index % 3 == 0 ? ["\\Seen"] : []
+        return EmailImportMessage(
+            providerMessageID: "sql-\(index)@bench.example", internetMessageID: "sql-\(index)@bench.example",
+            fromAddress: "Sender <s\(index % 50)@example.test>", toAddresses: ["x@example.test"],
+            subject: "Bench message \(index)", snippet: "Bench body line \(index).", bodyText: body, receivedAt: received,
+            sizeBytes: 600, uid: Int64(index + 1), flags: flags)
     }
 }
 

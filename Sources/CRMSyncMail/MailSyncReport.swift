@@ -45,6 +45,7 @@ public struct MailSyncTiming: Sendable {
     public var sql: Duration = .zero
 
     /// Runs `body`, adding its time to `part`.
+    @discardableResult
     mutating func measure<T>(_ part: WritableKeyPath<MailSyncTiming, Duration>, _ body: () async throws -> T) async rethrows -> T {
         let clock = ContinuousClock()
         let start = clock.now
