@@ -104,8 +104,10 @@ ssl_key = <$state/key.pem
 # Loopback only: plain logins are fine (Dovecot treats 127.0.0.1 as secured anyway).
 disable_plaintext_auth = no
 auth_mechanisms = plain login xoauth2 oauthbearer
-# Tests try wrong passwords on purpose: no 2-second penalty each.
+# Tests try wrong passwords on purpose: no 2-second delay each, and no growing per-IP penalty
+# on later logins (anvil spares trusted networks).
 auth_failure_delay = 0
+login_trusted_networks = 127.0.0.0/8
 default_internal_user = $internal_user
 default_internal_group = $internal_group
 default_login_user = $login_user

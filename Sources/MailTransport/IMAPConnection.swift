@@ -77,7 +77,9 @@ final class IMAPConnection: @unchecked Sendable {
     }
 
     /// Runs `body` on the connection's queue and waits for it without blocking the caller's thread.
-    func run<T: Sendable>(_ body: @escaping @Sendable (IMAPConnection) throws(MailTransportError) -> T) async throws(MailTransportError) -> T {
+    func run<T: Sendable>(_ body: @escaping @Sendable (IMAPConnection) throws(MailTransportError) -> T) async throws(MailTransportError)
+        -> T
+    {
         try await Self.onQueue(self.queue) { () throws(MailTransportError) -> T in try body(self) }
     }
 

@@ -28,7 +28,8 @@ enum IMAPDate {
         let secondOfDay = seconds - days * 86400
         let (year, month, day) = Self.civilFromDays(days)
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(two(day))-\(Self.months[month - 1])-\(year) \(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):\(two(secondOfDay % 60)) +0000"
+        return
+            "\(two(day))-\(Self.months[month - 1])-\(year) \(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):\(two(secondOfDay % 60)) +0000"
     }
 
     // Howard Hinnant's days-from-civil algorithms: exact for the proleptic Gregorian calendar.

@@ -63,7 +63,8 @@ import Testing
     }
 
     @Test func closedPortIsUnreachable() async throws {
-        let endpoint = MailServerEndpoint(host: "127.0.0.1", port: try closedPort(), security: .implicitTLS, caCertificateFile: self.servers.caFile)
+        let endpoint = MailServerEndpoint(
+            host: "127.0.0.1", port: try closedPort(), security: .implicitTLS, caCertificateFile: self.servers.caFile)
         await #expect(throws: MailTransportError.self) { _ = try await self.servers.connect(endpoint: endpoint) }
         do {
             _ = try await self.servers.connect(endpoint: endpoint)
@@ -99,7 +100,9 @@ import Testing
 
     @Test func fetchIsByteExactAndLeavesMailUnread() async throws {
         let folder = try self.servers.freshFolder()
-        let messages = (0..<4).map { MailTestServers.message(subject: "Message \($0)", body: "Line one.\r\n* 1 EXPUNGE\r\nA1 OK not a reply\r\n{12}\r\nBody \($0).") }
+        let messages = (0..<4).map {
+            MailTestServers.message(subject: "Message \($0)", body: "Line one.\r\n* 1 EXPUNGE\r\nA1 OK not a reply\r\n{12}\r\nBody \($0).")
+        }
         for message in messages { try self.servers.save(message.bytes, folder: folder) }
         let client = try await self.servers.connect()
         _ = try await client.examine(folder, qresync: nil)
@@ -135,6 +138,12 @@ import Testing
         #expect(second.changed.map(\.uid) == [1])
         #expect(second.changed.first?.flags.contains("\\Flagged") == true)
         #expect((second.highestModSeq ?? 0) > cursor)
+        // Nothing changed since: one round trip, nothing reported.
+        let before = await client.roundTrips
+        let third = try await client.examine(folder, qresync: (second.uidValidity, try #require(second.highestModSeq)))
+        #expect(await client.roundTrips == before + 1)
+        #expect(third.vanished.isEmpty && third.changed.isEmpty)
+        #expect(third.highestModSeq == second.highestModSeq)
         // CHANGEDSINCE sees the same flag change.
         let changed = try await client.fetchFlags(uids: 1...UInt32.max, changedSince: cursor)
         #expect(changed.map(\.uid) == [1])
@@ -212,7 +221,9 @@ import Testing
         #expect(fetched.count == 1000)
         #expect(await client.roundTrips == before + 1)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        print("measurement: 1,000 APPENDs in \(appendElapsed); 1,000 messages fetched in one UID FETCH in \(elapsed) = \(Int(1000 / seconds)) msgs/s")
+        print(
+            "measurement: 1,000 APPENDs in \(appendElapsed); 1,000 messages fetched in one UID FETCH in \(elapsed) = \(Int(1000 / seconds)) msgs/s"
+        )
         await client.logout()
     }
 
@@ -221,11 +232,14 @@ import Testing
         var errors: [MailTransportError] = []
         for endpoint in [self.servers.imaps, self.servers.imapStartTLS] {
             do {
-                _ = try await IMAPClient.connect(to: endpoint, credential: .password(username: MailTestServers.alice, password: secret), timeout: .seconds(20), logger: self.servers.logger)
+                _ = try await IMAPClient.connect(
+                    to: endpoint, credential: .password(username: MailTestServers.alice, password: secret), timeout: .seconds(20),
+                    logger: self.servers.logger)
             } catch { errors.append(error) }
         }
         do {
-            try await self.servers.smtp(password: secret).send(from: MailTestServers.alice, recipients: [MailTestServers.bob], message: MailTestServers.message().bytes)
+            try await self.servers.smtp(password: secret).send(
+                from: MailTestServers.alice, recipients: [MailTestServers.bob], message: MailTestServers.message().bytes)
         } catch { errors.append(error) }
         do {
             try await self.servers.smtp(self.servers.smtps, password: secret).verify()
@@ -248,7 +262,9 @@ func closedPort() throws -> Int {
     address.sin_port = 0
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+        }
     }
     guard bound else { throw MailTestServers.CommandFailed(description: "could not bind a loopback port") }
     return Int(UInt16(bigEndian: address.sin_port))

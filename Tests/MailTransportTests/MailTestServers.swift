@@ -119,14 +119,18 @@ struct MailTestServers {
         let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw CommandFailed(description: "doveadm \(arguments.prefix(2).joined(separator: " ")) failed: \(String(decoding: message, as: UTF8.self))")
+            throw CommandFailed(
+                description: "doveadm \(arguments.prefix(2).joined(separator: " ")) failed: \(String(decoding: message, as: UTF8.self))")
         }
         return String(decoding: printed, as: UTF8.self)
     }
 
     /// A small CRLF message with a unique Message-ID.
-    static func message(id: String = UUID().uuidString + "@crmsync.test", subject: String = "Test", body: String = "Hello.") -> (id: String, bytes: [UInt8]) {
-        let text = "From: Alice <alice@example.test>\r\nTo: Bob <bob@example.test>\r\nSubject: \(subject)\r\n"
+    static func message(id: String = UUID().uuidString + "@crmsync.test", subject: String = "Test", body: String = "Hello.") -> (
+        id: String, bytes: [UInt8]
+    ) {
+        let text =
+            "From: Alice <alice@example.test>\r\nTo: Bob <bob@example.test>\r\nSubject: \(subject)\r\n"
             + "Date: Tue, 05 Mar 2024 10:00:00 +0000\r\nMessage-ID: <\(id)>\r\nMIME-Version: 1.0\r\n"
             + "Content-Type: text/plain; charset=utf-8\r\n\r\n\(body)\r\n"
         return (id, Array(text.utf8))

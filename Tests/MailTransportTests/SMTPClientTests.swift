@@ -18,7 +18,8 @@ import Testing
     @Test func sentMailReachesBobsInbox() async throws {
         for endpoint in [self.servers.smtpStartTLS, self.servers.smtps] {
             // Bare LF on purpose: the client sends CRLF.
-            let message = MailTestServers.message(subject: "Sent over \(endpoint.security.rawValue)", body: "Hi Bob.\nSecond line.\n.\nDot line.")
+            let message = MailTestServers.message(
+                subject: "Sent over \(endpoint.security.rawValue)", body: "Hi Bob.\nSecond line.\n.\nDot line.")
             let bare = Array(String(decoding: message.bytes, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n").utf8)
             try await self.servers.smtp(endpoint).send(from: MailTestServers.alice, recipients: [MailTestServers.bob], message: bare)
             let client = try await self.servers.connect(MailTestServers.bob)
@@ -43,7 +44,8 @@ import Testing
         let wrong = "wrong-\(UUID().uuidString)"
         for endpoint in [self.servers.smtpStartTLS, self.servers.smtps] {
             do {
-                try await self.servers.smtp(endpoint, password: wrong).send(from: MailTestServers.alice, recipients: [MailTestServers.bob], message: MailTestServers.message().bytes)
+                try await self.servers.smtp(endpoint, password: wrong).send(
+                    from: MailTestServers.alice, recipients: [MailTestServers.bob], message: MailTestServers.message().bytes)
                 Issue.record("sent with a wrong password")
             } catch {
                 guard case .authenticationFailed = error else { Issue.record("got \(error)"); continue }
@@ -56,7 +58,8 @@ import Testing
     @Test func refusedRecipientIsRejected() async throws {
         do {
             try await self.servers.smtp().send(
-                from: MailTestServers.alice, recipients: [MailTestServers.bob, "nobody@example.test"], message: MailTestServers.message().bytes)
+                from: MailTestServers.alice, recipients: [MailTestServers.bob, "nobody@example.test"],
+                message: MailTestServers.message().bytes)
             Issue.record("an unknown recipient was accepted")
         } catch {
             guard case .rejected(let text) = error else { Issue.record("got \(error)"); return }
@@ -66,7 +69,8 @@ import Testing
 
     @Test func xoauth2TokenIsAccepted() async throws {
         let client = SMTPClient(
-            endpoint: self.servers.smtpStartTLS, credential: .xoauth2(username: MailTestServers.alice, accessToken: "test-access-token-alice"),
+            endpoint: self.servers.smtpStartTLS,
+            credential: .xoauth2(username: MailTestServers.alice, accessToken: "test-access-token-alice"),
             logger: self.servers.logger)
         try await client.verify()
         let refused = SMTPClient(
@@ -82,7 +86,8 @@ import Testing
     }
 
     @Test func unreachableAndUntrusted() async throws {
-        let closed = MailServerEndpoint(host: "127.0.0.1", port: try closedPort(), security: .startTLS, caCertificateFile: self.servers.caFile)
+        let closed = MailServerEndpoint(
+            host: "127.0.0.1", port: try closedPort(), security: .startTLS, caCertificateFile: self.servers.caFile)
         do {
             try await self.servers.smtp(closed).verify()
             Issue.record("connected to a closed port")

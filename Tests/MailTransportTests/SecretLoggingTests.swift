@@ -21,11 +21,15 @@ import Testing
         _ = try await client.examine("INBOX", qresync: nil)
         await client.logout()
         _ = try? await IMAPClient.connect(
-            to: servers.imaps, credential: .password(username: MailTestServers.alice, password: wrong), timeout: .seconds(20), logger: logger)
+            to: servers.imaps, credential: .password(username: MailTestServers.alice, password: wrong), timeout: .seconds(20),
+            logger: logger)
         let smtp = SMTPClient(
-            endpoint: servers.smtpStartTLS, credential: .password(username: MailTestServers.alice, password: MailTestServers.password), logger: logger)
+            endpoint: servers.smtpStartTLS, credential: .password(username: MailTestServers.alice, password: MailTestServers.password),
+            logger: logger)
         try await smtp.send(from: MailTestServers.alice, recipients: [MailTestServers.bob], message: MailTestServers.message().bytes)
-        try? await SMTPClient(endpoint: servers.smtps, credential: .xoauth2(username: MailTestServers.alice, accessToken: wrong), logger: logger).verify()
+        try? await SMTPClient(
+            endpoint: servers.smtps, credential: .xoauth2(username: MailTestServers.alice, accessToken: wrong), logger: logger
+        ).verify()
 
         let logged = lines.all
         #expect(logged.count >= 4)
