@@ -51,7 +51,7 @@ struct MailBenchmark {
 
     /// A new mailbox holding `count` small messages, connected for a new person of the fixture.
     private func mailbox(count: Int, fixture: BenchmarkFixture, tenant: TenantDatabase, admin: PostgresConnection) async throws -> (UUID, Identity) {
-        let (user, password) = try self.server.makeUser("bench\(count)")
+        let (user, password) = try await self.server.makeUser("bench\(count)")
         let imap = try await IMAPClient.connect(
             to: self.server.imaps, credential: .password(username: user, password: password), logger: self.quiet)
         for index in 0..<count {
@@ -210,14 +210,16 @@ struct MailBenchServer: Sendable {
     var imaps: MailServerEndpoint { MailServerEndpoint(host: "127.0.0.1", port: self.imapsPort, security: .implicitTLS, caCertificateFile: self.caFile) }
     var smtp: MailServerEndpoint { MailServerEndpoint(host: "127.0.0.1", port: self.smtpPort, security: .startTLS, caCertificateFile: self.caFile) }
 
-    /// A new mailbox user with a random password (Dovecot re-reads its passwd file).
-    func makeUser(_ label: String) throws -> (String, String) {
+    /// A new mailbox user with a random password; Dovecot looks at its passwd file at most once
+    /// a second, so this waits that long.
+    func makeUser(_ label: String) async throws -> (String, String) {
         let email = "\(label)-\(UUID().uuidString.prefix(8).lowercased())@example.test"
         let password = "pw-\(UUID().uuidString)"
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: self.passwdFile))
         try handle.seekToEnd()
         try handle.write(contentsOf: Data("\(email):{PLAIN}\(password)\n".utf8))
         try handle.close()
+        try await Task.sleep(for: .milliseconds(1_500))
         return (email, password)
     }
 }

@@ -43,7 +43,7 @@ public struct OutboxSender: Sendable {
     /// Sends what is due in `account`'s outbox, as its owner.
     public func sendPending(account id: UUID, as owner: Identity, limit: Int = 20) async throws -> [Outcome] {
         let items = try await self.store.claimOutbox(
-            account: id, limit: limit, staleSeconds: Int(self.staleAfter.components.seconds), as: owner)
+            account: id, limit: limit, staleSeconds: max(1, Int(self.staleAfter.components.seconds)), as: owner)
         guard !items.isEmpty else { return [] }
         guard let stored = try await self.store.account(id, as: owner) else { throw MailSyncError.accountNotFound(id) }
         let account = try MailAccount(stored, trust: self.trust)

@@ -12,7 +12,7 @@ enum HardMIME {
         """
         From: =?UTF-8?Q?J=C3=BCrgen_M=C3=BCller?= <juergen@example.test>
         To: x@example.test
-        Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln_=E2=80=94?=
+        Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln_=E2=80=94_?=
          =?ISO-8859-1?B?52EgdmE/?=
         Message-ID: <hard-1@test>
         Date: Tue, 01 Dec 2026 09:00:00 +0100

@@ -15,16 +15,16 @@ struct MailConnectTests {
             password: password)
     }
 
-    static func accountCount(_ database: TestDatabase) async throws -> Int {
+    static func accountCount(_ database: TestDatabase, email: String) async throws -> Int {
         let admin = try await database.adminConnection()
-        return try await admin.query("select count(*)::int from public.email_accounts where provider = 'imap'").first?.decode(Int.self, at: 0) ?? -1
+        return try await admin.query("select count(*)::int from public.email_accounts where email = \(email)").first?.decode(Int.self, at: 0) ?? -1
     }
 
     @Test("wrong password, unreachable host and an untrusted certificate each fail clearly and store nothing")
     func failures() async throws {
         let server = try TestMailServer.fromEnvironment()
         try await TestDatabase.with("mail_connect_fail") { database in
-            let (user, password) = try server.makeUser("conn")
+            let (user, password) = try await server.makeUser("conn")
             let connector = MailAccountConnector(database: database.tenant(), timeout: .seconds(5))
             let wrong = "wrong-\(UUID().uuidString)"
             let cases: [(MailConnectRequest, String)] = [
@@ -43,7 +43,7 @@ struct MailConnectTests {
                     #expect(!text.contains("\n"))
                 }
             }
-            #expect(try await Self.accountCount(database) == 0)
+            #expect(try await Self.accountCount(database, email: user) == 0)
         }
     }
 
@@ -51,12 +51,12 @@ struct MailConnectTests {
     func connectsAndEncrypts() async throws {
         let server = try TestMailServer.fromEnvironment()
         try await TestDatabase.with("mail_connect_ok") { database in
-            let (user, password) = try server.makeUser("conn")
+            let (user, password) = try await server.makeUser("conn")
             let connector = MailAccountConnector(database: database.tenant())
             let id = try await connector.connect(Self.request(server, user: user, password: password, imap: server.imapStartTLS), as: Demo.aliceAtAcme)
             // Connecting again updates the same account.
             #expect(try await connector.connect(Self.request(server, user: user, password: password), as: Demo.aliceAtAcme) == id)
-            #expect(try await Self.accountCount(database) == 1)
+            #expect(try await Self.accountCount(database, email: user) == 1)
             let dump = try database.fullDump()
             #expect(!dump.contains(password))
             let admin = try await database.adminConnection()

@@ -17,7 +17,7 @@ struct MailHarness: Sendable {
     let owner: Identity
 
     static func connect(_ database: TestDatabase, server: TestMailServer, label: String = "alice", owner: Identity = Demo.aliceAtAcme) async throws -> MailHarness {
-        let (user, password) = try server.makeUser(label)
+        let (user, password) = try await server.makeUser(label)
         // Create the Sent folder up front (Dovecot makes only INBOX) and mark nothing: the
         // engine finds it by name, as on servers without SPECIAL-USE.
         try server.createFolder("Sent", user: user)
@@ -38,7 +38,7 @@ struct MailHarness: Sendable {
         try await self.engine.sync(account: self.account, as: self.owner, options: MailSyncOptions(full: full, batchSize: batchSize))
     }
 
-    var sender: OutboxSender { OutboxSender(database: self.tenant, trust: self.trust, staleAfter: .seconds(0)) }
+    var sender: OutboxSender { OutboxSender(database: self.tenant, trust: self.trust, staleAfter: .seconds(1)) }
 
     /// The account's messages as the CRM holds them.
     struct Row: Sendable, Equatable {

@@ -25,7 +25,7 @@ struct MailSendTests {
         let server = try TestMailServer.fromEnvironment()
         try await TestDatabase.with("mail_reply") { database in
             let alice = try await MailHarness.connect(database, server: server)
-            let (bob, _) = try server.makeUser("bob")
+            let (bob, _) = try await server.makeUser("bob")
             try server.save(
                 TestMessages.simple(id: "question@test", subject: "Quote for 12 chairs", from: bob, to: alice.user), user: alice.user)
             _ = try await alice.sync()
@@ -58,7 +58,7 @@ struct MailSendTests {
         let server = try TestMailServer.fromEnvironment()
         try await TestDatabase.with("mail_once") { database in
             let alice = try await MailHarness.connect(database, server: server)
-            let (bob, _) = try server.makeUser("bob")
+            let (bob, _) = try await server.makeUser("bob")
             let queued = try await MailOutbox(database: alice.tenant).queue(
                 OutgoingMail(to: [bob], subject: "once", text: "only once"), from: alice.account, as: alice.owner)
             // A worker claims it and dies after SMTP and the Sent copy, before recording: do
@@ -73,6 +73,7 @@ struct MailSendTests {
             _ = try await imap.append("Sent", message: Array(item.rawMIME), flags: ["\\Seen"], date: Date())
             await imap.logout()
 
+            try await Task.sleep(for: .milliseconds(1_500))  // the dead attempt goes stale
             let outcomes = try await alice.sender.sendPending(account: alice.account, as: alice.owner)
             #expect(outcomes.map(\.result) == [.alreadySent])
             #expect(try await Self.deliveries(server, user: bob, messageID: queued.messageID) == 1)
@@ -86,10 +87,11 @@ struct MailSendTests {
         let server = try TestMailServer.fromEnvironment()
         try await TestDatabase.with("mail_retry") { database in
             let alice = try await MailHarness.connect(database, server: server)
-            let (bob, _) = try server.makeUser("bob")
+            let (bob, _) = try await server.makeUser("bob")
             let queued = try await MailOutbox(database: alice.tenant).queue(
                 OutgoingMail(to: [bob], subject: "retry", text: "after a crash"), from: alice.account, as: alice.owner)
             _ = try await EmailStore(database: alice.tenant).claimOutbox(account: alice.account, limit: 5, staleSeconds: 300, as: alice.owner)
+            try await Task.sleep(for: .milliseconds(1_500))  // the dead attempt goes stale
             let outcomes = try await alice.sender.sendPending(account: alice.account, as: alice.owner)
             #expect(outcomes.map(\.result) == [.sent])
             #expect(try await Self.deliveries(server, user: bob, messageID: queued.messageID) == 1)

@@ -35,15 +35,20 @@ struct TestMailServer: Sendable {
     var imapStartTLS: MailServerEndpoint { MailServerEndpoint(host: "127.0.0.1", port: self.imapPort, security: .startTLS, caCertificateFile: self.caFile) }
     var smtp: MailServerEndpoint { MailServerEndpoint(host: "127.0.0.1", port: self.smtpPort, security: .startTLS, caCertificateFile: self.caFile) }
 
-    /// A new mailbox user; its password is random.
-    func makeUser(_ label: String) throws -> (email: String, password: String) {
+    /// A new mailbox user; its password is random. Dovecot looks at its passwd file at most once
+    /// a second, so this waits until the user is known.
+    func makeUser(_ label: String) async throws -> (email: String, password: String) {
         let email = "\(label)-\(UUID().uuidString.prefix(8).lowercased())@example.test"
         let password = "pw-\(UUID().uuidString)"
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: self.passwdFile))
         try handle.seekToEnd()
         try handle.write(contentsOf: Data("\(email):{PLAIN}\(password)\n".utf8))
         try handle.close()
-        return (email, password)
+        for _ in 0..<40 {
+            if (try? self.doveadm(["user", email])) != nil { return (email, password) }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestSetupError("Dovecot does not know the new user \(email)")
     }
 
     /// Runs doveadm with the test server's configuration; `input` goes to its standard input.
