@@ -61,7 +61,7 @@ for _ in $(seq 1 50); do
   sleep 0.1
 done
 echo "-- in Bob's INBOX:"
-doveadm fetch -u bob@example.test 'hdr.subject hdr.in-reply-to' mailbox INBOX header Message-ID "$reply_id"
+doveadm fetch -u bob@example.test 'hdr.in-reply-to hdr.references' mailbox INBOX header Message-ID "$reply_id"
 echo "-- in Alice's Sent folder: $(doveadm search -u alice@example.test mailbox Sent header Message-ID "$reply_id" | wc -l) copy"
 crmsync mail sync --account "$mail_account"
 sql -c "select subject, direction, sent_at is not null as sent from public.email_messages
@@ -69,5 +69,5 @@ sql -c "select subject, direction, sent_at is not null as sent from public.email
 echo
 
 echo "== mail monitoring"
-sql -c "select * from public.email_account_health where account_id = '$mail_account'" -x
+sql -x -c "select * from public.email_account_health where id = '$mail_account'"
 sql -c "select * from public.recent_email_sync_errors limit 5"

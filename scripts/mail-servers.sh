@@ -112,6 +112,22 @@ default_internal_user = $internal_user
 default_internal_group = $internal_group
 default_login_user = $login_user
 mail_location = maildir:~/Maildir
+# The special-use folders real servers have from the start (RFC 6154), Sent among them.
+namespace inbox {
+  inbox = yes
+  mailbox Sent {
+    special_use = \\Sent
+    auto = subscribe
+  }
+  mailbox Drafts {
+    special_use = \\Drafts
+    auto = subscribe
+  }
+  mailbox Trash {
+    special_use = \\Trash
+    auto = subscribe
+  }
+}
 # passwd-file first and for every mechanism: the user lookups of LMTP and doveadm (which name
 # no mechanism) must find the users here, and an XOAUTH2 token fails it and goes on to oauth2.
 passdb {

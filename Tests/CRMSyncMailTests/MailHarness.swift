@@ -18,9 +18,7 @@ struct MailHarness: Sendable {
 
     static func connect(_ database: TestDatabase, server: TestMailServer, label: String = "alice", owner: Identity = Demo.aliceAtAcme) async throws -> MailHarness {
         let (user, password) = try await server.makeUser(label)
-        // Create the Sent folder up front (Dovecot makes only INBOX) and mark nothing: the
-        // engine finds it by name, as on servers without SPECIAL-USE.
-        try server.createFolder("Sent", user: user)
+        // The test Dovecot gives every mailbox INBOX and Sent (marked \Sent), Drafts and Trash.
         let tenant = database.tenant(maxConnections: 4)
         let account = try await MailAccountConnector(database: tenant).connect(
             MailConnectRequest(
