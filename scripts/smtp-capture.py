@@ -14,7 +14,7 @@ With --userinfo-port it also answers GET /userinfo with "Authorization: Bearer <
 OAuth userinfo endpoint ({"email": user}, or 401), which Dovecot's oauth2 passdb asks to check
 IMAP XOAUTH2 logins.
 Prints "ready" once every port answers; stops on SIGTERM/SIGINT."""
-import argparse, base64, json, os, signal, smtplib, ssl, threading, time
+import argparse, asyncio, base64, json, os, signal, smtplib, ssl, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -61,6 +61,10 @@ class Handler:
         self.count = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        # Test hook: a recipient named slow-… holds the transaction 3 s before the message is
+        # taken, so a test can kill its sender mid-send, before the server accepted anything.
+        if address.lower().startswith("slow-"):
+            await asyncio.sleep(3)
         domain = address.rpartition("@")[2].lower()
         users = self.users.current()
         if domain in {u.rpartition("@")[2] for u in users} and address.lower() not in users:

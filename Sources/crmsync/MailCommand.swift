@@ -184,6 +184,9 @@ struct MailSyncCommand: AsyncParsableCommand {
     @Flag(help: "Rescan every folder from its first message (rows are matched, never duplicated).")
     var full = false
 
+    @Option(help: "Seconds after which a send left unfinished (a crashed sender) is checked against Sent and retried.")
+    var resendAfter: Int = 300
+
     func run() async throws {
         try await reportingErrors {
             guard let account = UUID(uuidString: self.account) else { throw ValidationError("--account must be a uuid") }
@@ -196,7 +199,9 @@ struct MailSyncCommand: AsyncParsableCommand {
             let report = try await engine.sync(
                 account: account, as: owner, options: MailSyncOptions(trigger: .manual, full: self.full) { display.show($0) })
             display.finish(report)
-            let sent = try await OutboxSender(database: database, trust: trust, logger: logger).sendPending(account: account, as: owner)
+            guard self.resendAfter > 0 else { throw ValidationError("--resend-after must be positive") }
+            let sender = OutboxSender(database: database, trust: trust, staleAfter: .seconds(self.resendAfter), logger: logger)
+            let sent = try await sender.sendPending(account: account, as: owner)
             for outcome in sent { display.show(outcome) }
             if report.status == .failed { throw ExitCode.failure }
         }

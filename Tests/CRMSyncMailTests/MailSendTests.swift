@@ -10,10 +10,13 @@ import Testing
 /// lost reply never sends twice.
 @Suite("mail sending over SMTP")
 struct MailSendTests {
-    /// Waits for the capture server's LMTP delivery of `messageID` into `user`'s INBOX.
-    static func deliveries(_ server: TestMailServer, user: String, messageID: String, folder: String = "INBOX") async throws -> Int {
+    /// Waits for the capture server's LMTP delivery of `messageID` (or of `subject`) into `user`'s folder.
+    static func deliveries(
+        _ server: TestMailServer, user: String, messageID: String, folder: String = "INBOX", subject: String? = nil
+    ) async throws -> Int {
         for _ in 0..<50 {
-            let count = try server.messages(user: user, folder: folder).filter { $0.messageID == messageID }.count
+            let count = try server.messages(user: user, folder: folder)
+                .filter { message in subject.map { message.subject == $0 } ?? (message.messageID == messageID) }.count
             if count > 0 { return count }
             try await Task.sleep(for: .milliseconds(100))
         }

@@ -102,17 +102,24 @@ struct TestMailServer: Sendable {
         try self.doveadm(["mailbox", "update", "-u", user, "--uid-validity", "\(value)", folder])
     }
 
-    /// (uid, Message-ID, flags) of every message in `folder`, from doveadm.
-    func messages(user: String, folder: String = "INBOX") throws -> [(uid: UInt32, messageID: String, seen: Bool)] {
-        let text = try self.doveadm(["-f", "tab", "fetch", "-u", user, "uid hdr.message-id flags", "mailbox", folder])
-        var rows: [(UInt32, String, Bool)] = []
+    /// (uid, Message-ID, flags, decoded subject) of every message in `folder`, from doveadm.
+    func messages(user: String, folder: String = "INBOX") throws -> [(uid: UInt32, messageID: String, seen: Bool, subject: String)] {
+        let text = try self.doveadm(["-f", "tab", "fetch", "-u", user, "uid hdr.message-id flags imap.envelope", "mailbox", folder])
+        var rows: [(UInt32, String, Bool, String)] = []
         for line in text.split(separator: "\n").dropFirst() {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard fields.count >= 3, let uid = UInt32(fields[0]) else { continue }
+            guard fields.count >= 4, let uid = UInt32(fields[0]) else { continue }
             let id = fields[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "<>"))
-            rows.append((uid, id, fields[2].contains("\\Seen")))
+            rows.append((uid, id, fields[2].contains("\\Seen"), Self.envelopeSubject(String(fields[3]))))
         }
         return rows
+    }
+
+    /// The subject of an IMAP ENVELOPE as doveadm prints it: `"date" "subject" …` (plain ASCII
+    /// subjects only; enough for the tests' "Re: …" checks).
+    static func envelopeSubject(_ envelope: String) -> String {
+        let parts = envelope.split(separator: "\"", omittingEmptySubsequences: false)
+        return parts.count > 3 ? String(parts[3]) : ""
     }
 }
 

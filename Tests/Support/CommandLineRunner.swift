@@ -16,12 +16,15 @@ public enum CommandLineRunner {
     }
 
     /// `environment` entries replace the test process's own; a `nil` value removes one.
-    public static func run(_ arguments: [String], environment changes: [String: String?] = [:]) async throws -> Outcome {
-        try await self.run(self.executable, arguments, environment: changes)
+    /// `input` is the program's standard input (else it reads an empty one).
+    public static func run(_ arguments: [String], environment changes: [String: String?] = [:], input: String? = nil) async throws -> Outcome {
+        try await self.run(self.executable, arguments, environment: changes, input: input)
     }
 
     /// Runs any program (psql, say) the same way.
-    public static func run(_ program: URL, _ arguments: [String], environment changes: [String: String?] = [:]) async throws -> Outcome {
+    public static func run(
+        _ program: URL, _ arguments: [String], environment changes: [String: String?] = [:], input: String? = nil
+    ) async throws -> Outcome {
         let process = Process()
         process.executableURL = program
         process.arguments = arguments
@@ -31,7 +34,11 @@ public enum CommandLineRunner {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
+        let stdin = Pipe()
+        process.standardInput = stdin
         try process.run()
+        try stdin.fileHandleForWriting.write(contentsOf: Data((input ?? "").utf8))
+        try stdin.fileHandleForWriting.close()
         // Waiting blocks a thread: do it off the cooperative pool, which an in-process
         // sandbox needs in order to answer the very requests we are waiting on.
         let data = await withCheckedContinuation { continuation in
