@@ -16,7 +16,7 @@ enum FolderSelection {
     }
 
     static func choose(from folders: [IMAPFolder], configured: [String]?) -> [Choice] {
-        let selectable = folders.filter { !$0.attributes.contains("\\noselect") && !$0.attributes.contains("\\nonexistent") }
+        let selectable = folders.filter(\.isSelectable)
         let sent = Self.sentFolder(in: selectable)
         func role(of name: String) -> EmailFolderRole {
             if name.uppercased() == "INBOX" { return .inbox }
