@@ -115,6 +115,8 @@ struct IMAPFolderSync {
     private func importNew(_ uids: [UInt32], cursor: inout FolderCursor, into report: inout MailSyncReport) async throws {
         var done = 0
         for start in stride(from: 0, to: uids.count, by: self.options.batchSize) {
+            // A worker that lost its lease cancels the run: stop between batches (each is committed).
+            try Task.checkCancellation()
             let batch = Array(uids[start..<min(start + self.options.batchSize, uids.count)])
             let fetched = try await report.timing.measure(\.imap) { try await self.client.fetchMessages(uids: batch) }
             if fetched.isEmpty {

@@ -73,11 +73,21 @@ public struct MailWorker: Service {
         let store = self.store
         let worker = self.worker
         let leaseSeconds = self.leaseSeconds
+        // A lease that cannot be renewed (lost, or the database unreachable) stops the run: it
+        // would otherwise outlive its lease and meet another worker on the same account.
         let renewer = Task {
             while !Task.isCancelled {
-                try await Task.sleep(for: .seconds(max(1, leaseSeconds / 3)))
-                if try await !store.renewLease(account: account.accountID, worker: worker, leaseSeconds: leaseSeconds) {
-                    logger.warning("lease lost; stopping the mail sync", metadata: ["account": "\(account.accountID)"])
+                do {
+                    try await Task.sleep(for: .seconds(max(1, leaseSeconds / 3)))
+                    if try await !store.renewLease(account: account.accountID, worker: worker, leaseSeconds: leaseSeconds) {
+                        logger.warning("lease lost; stopping the mail sync", metadata: ["account": "\(account.accountID)"])
+                        run.cancel()
+                        return
+                    }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.warning("renewing the lease failed; stopping the mail sync", metadata: ["error": "\(error)"])
                     run.cancel()
                     return
                 }

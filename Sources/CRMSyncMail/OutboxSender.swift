@@ -53,6 +53,7 @@ public struct OutboxSender: Sendable {
         let mailbox = SentFolder(account: account, credential: try account.imapCredential(secrets), timeout: self.timeout, logger: self.logger)
         var outcomes: [Outcome] = []
         for item in items {
+            if Task.isCancelled { break }  // the rest stay claimed and are re-checked against Sent when stale
             let outcome = await self.send(item, from: account, smtp: smtp, sent: mailbox)
             let recorded: EmailSendOutcome =
                 switch outcome.result {
