@@ -193,37 +193,29 @@ import Testing
         try self.servers.save(message, folder: folder)
         let client = try await self.servers.connect()
         _ = try await client.examine(folder, qresync: nil)
-        let started = ContinuousClock.now
         let fetched = try await client.fetchMessages(uids: [1])
-        let elapsed = ContinuousClock.now - started
         #expect(fetched.count == 1)
         #expect(fetched.first?.raw.count == message.count)
         #expect(fetched.first?.raw == message)
-        print("measurement: 20 MB message fetched in \(elapsed)")
         await client.logout()
     }
 
-    @Test func fetchThroughputOfAThousandSmallMessages() async throws {
+    /// A thousand messages come in one UID FETCH: one round trip, whatever the count (speed is
+    /// measured by `crmsync-bench --mail`, not here).
+    @Test func aThousandMessagesInOneRoundTrip() async throws {
         let folder = try self.servers.freshFolder()
         let client = try await self.servers.connect()
-        let appendStarted = ContinuousClock.now
         for index in 0..<1000 {
             _ = try await client.append(folder, message: MailTestServers.message(body: "Message \(index)").bytes, flags: [], date: nil)
         }
-        let appendElapsed = ContinuousClock.now - appendStarted
         let status = try await client.examine(folder, qresync: nil)
         #expect(status.exists == 1000)
         let uids = try await client.searchAllUIDs()
         let before = await client.roundTrips
-        let started = ContinuousClock.now
         let fetched = try await client.fetchMessages(uids: uids)
-        let elapsed = ContinuousClock.now - started
         #expect(fetched.count == 1000)
+        #expect(Set(fetched.map(\.uid)) == Set(uids))
         #expect(await client.roundTrips == before + 1)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        print(
-            "measurement: 1,000 APPENDs in \(appendElapsed); 1,000 messages fetched in one UID FETCH in \(elapsed) = \(Int(1000 / seconds)) msgs/s"
-        )
         await client.logout()
     }
 

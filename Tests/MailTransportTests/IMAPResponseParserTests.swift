@@ -110,27 +110,25 @@ import Testing
         #expect(throws: MailTransportError.self) { _ = try framer.nextResponse() }
     }
 
-    @Test func largeLiteralInSmallChunksIsLinear() throws {
+    /// A 20 MB literal arriving in 16 KB reads is one response with every byte (its speed is
+    /// `crmsync-bench --mail`'s business, not a timed test's).
+    @Test func largeLiteralInSmallChunks() throws {
         let size = 20 * 1024 * 1024
         var body = [UInt8](repeating: UInt8(ascii: "x"), count: size)
         for index in stride(from: 76, to: size, by: 78) { body[index] = 0x0D; body[index + 1] = 0x0A }
         var wire = Array("* 1 FETCH (UID 1 BODY[] {\(size)}\r\n".utf8) + body + Array(")\r\nA1 OK\r\n".utf8)
         var framer = IMAPResponseFramer()
         var responses: [IMAPResponse] = []
-        let clock = ContinuousClock()
-        let elapsed = try clock.measure {
-            var offset = 0
-            while offset < wire.count {
-                let end = min(wire.count, offset + 16 * 1024)
-                framer.append(Array(wire[offset..<end]))
-                while let frame = try framer.nextResponse() { responses.append(try IMAPResponseParser.parse(frame)) }
-                offset = end
-            }
+        var offset = 0
+        while offset < wire.count {
+            let end = min(wire.count, offset + 16 * 1024)
+            framer.append(Array(wire[offset..<end]))
+            while let frame = try framer.nextResponse() { responses.append(try IMAPResponseParser.parse(frame)) }
+            offset = end
         }
         wire = []
         #expect(responses.count == 2)
         #expect(try IMAPFetchResponse(responses[0])?.body == body)
-        #expect(elapsed < .seconds(10), "20 MB framed in \(elapsed)")
     }
 
     @Test func sequenceSetsDatesAndMailboxNames() throws {
