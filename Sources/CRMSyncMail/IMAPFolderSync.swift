@@ -51,17 +51,27 @@ struct IMAPFolderSync {
         cursor.uidValidity = Int64(status.uidValidity)
         let resumed = resume != nil && !fresh
 
-        let known = try await report.timing.measure(\.sql) {
-            Set(try await self.store.folderUIDs(folder: self.folder.folderID, as: self.account.owner))
+        // The UIDs we know are read only when the server says something changed: a no-change
+        // sync compares counts.
+        let knownCount = try await report.timing.measure(\.sql) {
+            try await self.store.folderMessageCount(folder: self.folder.folderID, as: self.account.owner)
         }
-        var expunged = resumed ? known.intersection(status.vanished.map(Int64.init)) : []
+        var known: Set<Int64>?
+        var expunged: Set<Int64> = []
+        if resumed, !status.vanished.isEmpty {
+            let all = try await self.knownUIDs(&report)
+            known = all
+            expunged = all.intersection(status.vanished.map(Int64.init))
+        }
         let mightHaveNew = status.uidNext.map { Int64($0) > cursor.lastUID + 1 } ?? true
-        let stillKnown = known.count - expunged.count
         var serverUIDs: [UInt32]?
-        if fresh || mightHaveNew || stillKnown != status.exists {
+        if fresh || mightHaveNew || knownCount - expunged.count != status.exists {
             let all = try await report.timing.measure(\.imap) { try await self.client.searchAllUIDs() }
             serverUIDs = all
-            expunged.formUnion(known.subtracting(all.map(Int64.init)))
+            let stored: Set<Int64>
+            if let known { stored = known } else { stored = try await self.knownUIDs(&report) }
+            known = stored
+            expunged.formUnion(stored.subtracting(all.map(Int64.init)))
         }
 
         // New mail (all of it on a fresh or full scan), oldest first.
@@ -85,7 +95,9 @@ struct IMAPFolderSync {
                     try await self.client.fetchFlags(uids: 1...UInt32(clamping: cursor.lastUID), changedSince: nil)
                 }
             }
-            flagChanges.removeAll { !known.contains(Int64($0.uid)) || expunged.contains(Int64($0.uid)) }
+            flagChanges.removeAll { change in
+                expunged.contains(Int64(change.uid)) || known.map { !$0.contains(Int64(change.uid)) } == true
+            }
         }
 
         try await self.importNew(newUIDs, cursor: &cursor, into: &report)
@@ -108,6 +120,13 @@ struct IMAPFolderSync {
             }
             report.updated += counts.updated
             report.deleted += counts.deleted
+        }
+    }
+
+    /// The UIDs the CRM holds in this folder.
+    private func knownUIDs(_ report: inout MailSyncReport) async throws -> Set<Int64> {
+        try await report.timing.measure(\.sql) {
+            Set(try await self.store.folderUIDs(folder: self.folder.folderID, as: self.account.owner))
         }
     }
 

@@ -1,8 +1,9 @@
 import Foundation
 import PostgresClient
 
-/// Reading mail accounts: what a sync or send run needs, the sender of outgoing mail, the
-/// message a reply answers, and an account's owner for operator commands.
+/// Reads of the mail engine: the account a sync or send run needs, how many messages a folder
+/// holds, the sender of outgoing mail, the message a reply answers, and an account's owner for
+/// operator commands.
 extension EmailStore {
     /// An email account as a sync or send run reads it (never its secrets).
     public struct Account: Sendable, Hashable {
@@ -59,6 +60,16 @@ extension EmailStore {
             return EmailAccountSecrets(
                 password: try row.decode(String?.self, at: 0), accessToken: try row.decode(String?.self, at: 1),
                 refreshToken: try row.decode(String?.self, at: 2), expiresAt: try row.decode(Date?.self, at: 3))
+        }
+    }
+
+    /// How many messages the CRM knows in `folder` (an index-only count: a no-change sync
+    /// compares it with the server's EXISTS instead of reading every UID).
+    public func folderMessageCount(folder: UUID, as owner: Identity) async throws -> Int {
+        try await self.database.session(owner, role: .worker) { connection in
+            try await connection.query(
+                "select count(*)::int from public.email_message_locations where folder_id = \(folder) and organization_id = \(owner.organizationID)"
+            ).first?.decode(Int.self, at: 0) ?? 0
         }
     }
 
