@@ -12,12 +12,15 @@
  *                  is made due now.
  *   keep_calendar  the remote version is applied to the appointment (or it is soft-deleted);
  *                  the mapping records the resulting crm_version as synced.
- * Repeating the same resolution is a no-op; a different one on a resolved conflict is 55000.
+ * Returns true when this call resolved the conflict; false when it had already been resolved the
+ * same way (a repeat, a no-op). A different resolution of a resolved conflict is 55000. The
+ * conflict row is locked first (FOR UPDATE), so of concurrent calls exactly one returns true:
+ * the others wait for it and then see it resolved.
  */
 set local role crmsync_owner;
 
 create or replace function public.resolve_calendar_conflict(p_conflict_id uuid, p_keep text)
-returns void
+returns boolean
 language plpgsql
 volatile
 security definer
@@ -52,7 +55,7 @@ begin
   end if;
   if v_c.resolved_at is not null then
     if v_c.resolution = p_keep then
-      return;
+      return false;
     end if;
     raise exception 'conflict already resolved (%)', v_c.resolution using errcode = '55000';
   end if;
@@ -126,7 +129,8 @@ begin
                        'calendar_account_id', v_c.calendar_account_id));
 end
 $$;
+  return true;
 comment on function public.resolve_calendar_conflict(uuid, text) is
-  'Owner of the account resolves an open calendar conflict: keep_crm (export overwrites the calendar, If-Match on the conflict''s etag) or keep_calendar (the calendar version is applied to the appointment). 42501 when not the caller''s; audited.';
+  'Owner of the account resolves an open calendar conflict: keep_crm (export overwrites the calendar, If-Match on the conflict''s etag) or keep_calendar (the calendar version is applied to the appointment). True when this call resolved it, false when it was already resolved the same way; 55000 when resolved otherwise; 42501 when not the caller''s; audited.';
 revoke execute on function public.resolve_calendar_conflict(uuid, text) from public;
 grant execute on function public.resolve_calendar_conflict(uuid, text) to authenticated;
