@@ -3,7 +3,8 @@ import PostgresClient
 
 /// Sync conflicts (`calendar_conflicts`) as their owner sees and resolves them, through
 /// `public.resolve_calendar_conflict`. Runs in the caller's session: only the caller's own
-/// conflicts are listed or resolved (an admin may read others' in the views, not resolve them).
+/// conflicts are listed or resolved (an admin may read others' in the views, not resolve them),
+/// and none of a disconnected account (it is gone from the API; its rows stay).
 public struct ConflictStore: Sendable {
     public let database: TenantDatabase
 
@@ -59,6 +60,7 @@ public struct ConflictStore: Sendable {
                   from public.calendar_conflicts c
                   join public.calendar_accounts a on a.organization_id = c.organization_id and a.id = c.calendar_account_id
                  where a.user_id = auth.uid() and c.organization_id = private.current_org_id()
+                   and a.connection_status <> 'disconnected'
                    and (\(account)::uuid is null or c.calendar_account_id = \(account))
                    and (\(state.rawValue) = 'all' or (c.resolved_at is null) = (\(state.rawValue) = 'open'))
                  order by c.detected_at desc, c.id

@@ -149,6 +149,44 @@ struct AccountAPITests {
         }
     }
 
+    @Test("a disconnected account is gone from the API (404 on every route, not listed), its history stays in the database")
+    func disconnectedAccountIsGone() async throws {
+        try await ServerHarness.with("api_disconnected") { harness in
+            let conflict = try await Self.insertConflict(harness, account: Demo.aliceCalendar)
+            let path = "/v1/calendar/accounts/\(Demo.aliceCalendar.uuidString.lowercased())"
+            let logBefore = try await harness.scalar("select count(*) from calendar_sync_log where calendar_account_id = \(Demo.aliceCalendar)")
+            let disconnected = try await harness.api("DELETE", path, as: Demo.alice, in: Demo.acme)
+            #expect(disconnected.status == 200)
+            #expect(try Self.json(disconnected)["status"] as? String == "disconnected")
+
+            let calls: [(String, String, Any?)] = [
+                ("GET", path, nil),
+                ("PATCH", path, ["sync_enabled": true]),
+                ("PATCH", path, ["calendar_id": "team@example.com"]),
+                ("POST", path + "/sync", nil),
+                ("GET", path + "/sync-log", nil),
+                ("DELETE", path, nil),
+                ("POST", "/v1/calendar/conflicts/\(conflict.uuidString.lowercased())/resolve", ["keep": "crm"]),
+            ]
+            for (method, route, body) in calls {
+                let response = try await harness.api(method, route, as: Demo.alice, in: Demo.acme, json: body)
+                #expect(response.status == 404 && Self.errorCode(response) == "not_found", "\(method) \(route): \(response.status)")
+            }
+            let list = try await harness.api("GET", "/v1/calendar/accounts", as: Demo.alice, in: Demo.acme)
+            #expect((try Self.json(list)["accounts"] as? [Any])?.isEmpty == true)
+            let conflicts = try await harness.api("GET", "/v1/calendar/conflicts?status=all", as: Demo.alice, in: Demo.acme)
+            #expect((try Self.json(conflicts)["conflicts"] as? [Any])?.isEmpty == true)
+
+            // Nothing changed it: still disconnected, paused, on its calendar; its history is kept.
+            let state = try await harness.scalar(
+                "select concat_ws(' ', connection_status, sync_enabled, calendar_id) from calendar_accounts where id = \(Demo.aliceCalendar)")
+            #expect(state == "disconnected f primary")
+            #expect(
+                try await harness.scalar("select count(*) from calendar_sync_log where calendar_account_id = \(Demo.aliceCalendar)") == logBefore)
+            #expect(try await harness.scalar("select count(*) from calendar_conflicts where id = \(conflict) and resolved_at is null") == "1")
+        }
+    }
+
     @Test("16 parallel resolutions of the same 5 conflicts: exactly one wins each, the rest are 409, none is a 500")
     func concurrentResolutions() async throws {
         try await ServerHarness.with("api_conflict_race") { harness in

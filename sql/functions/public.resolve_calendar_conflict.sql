@@ -5,7 +5,8 @@
  * conflict's calendar account. SECURITY DEFINER because it writes the mapping (which people
  * may only read) and the conflict (updated only through this function); it therefore checks
  * ownership itself: the conflict must belong to a calendar account of auth.uid() in
- * private.current_org_id(), else 42501 'conflict not found'.
+ * private.current_org_id(), and the account must not be disconnected (a disconnected account is
+ * gone for its owner), else 42501 'conflict not found'.
  *   keep_crm       the mapping takes the conflict's remote etag (so the export's If-Match
  *                  passes) and becomes 'pending': the next export overwrites the calendar
  *                  (re-creates the event when the calendar side had deleted it); the account
@@ -49,6 +50,7 @@ begin
      and m.calendar_account_id = c.calendar_account_id and m.appointment_id = c.appointment_id
    where v_org is not null and v_user is not null
      and c.organization_id = v_org and c.id = p_conflict_id and a.user_id = v_user
+     and a.connection_status <> 'disconnected'
      for update of c;
   if not found then
     raise exception 'conflict not found' using errcode = '42501';
@@ -127,9 +129,9 @@ begin
   perform private.write_audit(v_org, 'calendar_conflict.resolved', 'calendar_conflicts', v_c.id,
     jsonb_build_object('resolution', p_keep, 'appointment_id', v_c.appointment_id,
                        'calendar_account_id', v_c.calendar_account_id));
+  return true;
 end
 $$;
-  return true;
 comment on function public.resolve_calendar_conflict(uuid, text) is
   'Owner of the account resolves an open calendar conflict: keep_crm (export overwrites the calendar, If-Match on the conflict''s etag) or keep_calendar (the calendar version is applied to the appointment). True when this call resolved it, false when it was already resolved the same way; 55000 when resolved otherwise; 42501 when not the caller''s; audited.';
 revoke execute on function public.resolve_calendar_conflict(uuid, text) from public;
