@@ -76,7 +76,9 @@ doc = {
         "summary": "Google Calendar push notification (headers X-Goog-Channel-ID, X-Goog-Channel-Token, X-Goog-Resource-State, …; no body). A live channel with the right token marks its account due.",
         "responses": {"200": {"description": "Accepted (sync handshake or change)"}, **errors(400, 401, 404)}}},
     "/webhooks/microsoft": {"post": {"operationId": "microsoftWebhook", "tags": ["webhooks"],
-        "summary": "Microsoft Graph change and lifecycle notifications; with ?validationToken= answers the subscription handshake with the token as text/plain.",
+        "summary": "Microsoft Graph change and lifecycle notifications; with ?validationToken= answers the subscription handshake with the token as text/plain. "
+                   "At most 100 items and 256 KiB per notification (413 payload_too_large / too_many_notifications); the subscriptions are looked up in one query "
+                   "and an item whose clientState does not match is dropped; 401 invalid_client_state when none matched.",
         "parameters": [{"name": "validationToken", "in": "query", "schema": {"type": "string"}}],
         "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
         "responses": {"200": {"description": "Validation handshake: the decoded token", "content": {"text/plain": {"schema": {"type": "string"}}}},
