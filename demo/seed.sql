@@ -4,7 +4,9 @@
  * Run in ONE transaction by a superuser (or a member of crmsync_owner) that already holds the
  * encryption key: select set_config('crmsync.token_key', '<key, >= 32 chars>', true).
  * Idempotent: fixed uuids and `on conflict do nothing`; secrets are (re-)stored through the
- * public store_* functions and set_oauth_client() (each run adds audit rows, by design).
+ * public store_* functions (each run adds audit rows, by design); the demo OAuth apps are set
+ * with set_oauth_client() only where no app is registered, so one registered with
+ * `crmsync oauth-client set` is never replaced.
  * Every plaintext secret starts with `demo-secret-` so tests can grep a dump for leaks.
  *
  * Fixed ids
@@ -131,11 +133,16 @@ select set_config('request.jwt.claims', json_build_object('sub', '20000000-0000-
 select public.store_email_account_secrets('20000000-0000-4000-8000-0000000e0002',
          'demo-secret-hank-imap-password', null, null, null);
 
--- Platform OAuth apps, and Globex's own Google app (preferred for Globex).
-select public.set_oauth_client('google', 'demo-platform.apps.googleusercontent.com', 'demo-secret-platform-google-client-secret');
-select public.set_oauth_client('microsoft', '00000000-demo-platform-msft-client', 'demo-secret-platform-microsoft-client-secret');
-select public.set_oauth_client('google', 'demo-globex.apps.googleusercontent.com', 'demo-secret-globex-google-client-secret',
-                               '20000000-0000-4000-8000-000000000001');
+-- Platform OAuth apps, and Globex's own Google app (preferred for Globex). Only where none is
+-- registered: an app stored with `crmsync oauth-client set` (before or after a first seed) is
+-- the operator's and is kept, whoever registered it.
+select public.set_oauth_client(v.provider, v.client_id, v.client_secret, v.organization_id)
+  from (values ('google', 'demo-platform.apps.googleusercontent.com', 'demo-secret-platform-google-client-secret', null::uuid),
+               ('microsoft', '00000000-demo-platform-msft-client', 'demo-secret-platform-microsoft-client-secret', null::uuid),
+               ('google', 'demo-globex.apps.googleusercontent.com', 'demo-secret-globex-google-client-secret',
+                '20000000-0000-4000-8000-000000000001'::uuid)) as v (provider, client_id, client_secret, organization_id)
+ where not exists (select 1 from public.oauth_secrets o
+                    where o.organization_id is not distinct from v.organization_id and o.provider = v.provider);
 
 -- Mappings: the first five live appointments of each organization, on the owner user's account
 -- (odd) or the member's (even); one conflict, one error.

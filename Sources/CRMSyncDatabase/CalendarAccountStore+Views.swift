@@ -3,7 +3,8 @@ import PostgresClient
 
 /// The caller's own accounts as the API shows them: settings, status, the sync log. Every
 /// call runs in the caller's session; an account that is not theirs (another user's, another
-/// organization's) is `DatabaseError.notFound`.
+/// organization's) is `DatabaseError.notFound`, and so is a disconnected one: it is gone from
+/// the API (its row, sync log and audit stay in the database) until it is connected again.
 extension CalendarAccountStore {
     /// One account's row: settings and status, never a token, a cursor or a worker's name.
     public struct Record: Sendable, Hashable {
@@ -60,16 +61,18 @@ extension CalendarAccountStore {
                 """
                 select \(unescaped: Record.columns) from public.calendar_accounts a
                  where a.user_id = auth.uid() and a.organization_id = private.current_org_id()
+                   and a.connection_status <> 'disconnected'
                  order by a.created_at, a.id
                 """
             ).rows.map(Record.init(row:))
         }
     }
 
-    /// The caller's own account `id`; `DatabaseError.notFound` otherwise.
-    public func record(_ id: UUID, for identity: Identity) async throws -> Record {
+    /// The caller's own account `id`; `DatabaseError.notFound` otherwise, and when it is
+    /// disconnected unless `includingDisconnected` (the answer to the disconnect itself).
+    public func record(_ id: UUID, includingDisconnected: Bool = false, for identity: Identity) async throws -> Record {
         try await self.database.session(identity) { connection in
-            try await Self.record(id, on: connection)
+            try await Self.record(id, includingDisconnected: includingDisconnected, on: connection)
         }
     }
 
@@ -79,6 +82,8 @@ extension CalendarAccountStore {
         _ id: UUID, syncEnabled: Bool?, conflictStrategy: String?, calendarID: String?, for identity: Identity
     ) async throws -> Record {
         try await self.database.session(identity) { connection in
+            // Not the caller's, or disconnected: notFound before anything changes.
+            _ = try await Self.record(id, on: connection)
             try await connection.query(
                 """
                 select public.update_calendar_account_settings(
@@ -93,7 +98,7 @@ extension CalendarAccountStore {
         /// Requested (coalesced with a pending request; the workers are woken) at the
         /// database's clock.
         case requested(at: Date)
-        /// The account is paused, needs reconnecting or is disconnected: nothing was requested.
+        /// The account is paused or needs reconnecting: nothing was requested.
         case notSyncable(Record)
     }
 
@@ -101,8 +106,7 @@ extension CalendarAccountStore {
     public func requestSync(_ id: UUID, for identity: Identity) async throws -> SyncRequest {
         try await self.database.session(identity) { connection in
             let account = try await Self.record(id, on: connection)
-            guard account.syncEnabled, account.connectionStatus != "needs_reauth", account.connectionStatus != "disconnected"
-            else { return .notSyncable(account) }
+            guard account.syncEnabled, account.connectionStatus != "needs_reauth" else { return .notSyncable(account) }
             try await connection.query("select public.request_calendar_sync(\(id))")
             guard let now = try await connection.query("select now()").first?.decode(Date.self, at: 0) else {
                 throw DatabaseError.unexpected("now() returned nothing")
@@ -164,12 +168,14 @@ extension CalendarAccountStore {
         }
     }
 
-    /// The caller's own account `id` in the active organization, on an open session.
-    static func record(_ id: UUID, on connection: PostgresConnection) async throws -> Record {
+    /// The caller's own account `id` in the active organization, on an open session; a
+    /// disconnected one only when `includingDisconnected`.
+    static func record(_ id: UUID, includingDisconnected: Bool = false, on connection: PostgresConnection) async throws -> Record {
         let rows = try await connection.query(
             """
             select \(unescaped: Record.columns) from public.calendar_accounts a
              where a.id = \(id) and a.user_id = auth.uid() and a.organization_id = private.current_org_id()
+               and (\(includingDisconnected) or a.connection_status <> 'disconnected')
             """)
         guard let row = rows.first else { throw DatabaseError.notFound("calendar account") }
         return try Record(row: row)

@@ -3,7 +3,8 @@ import PostgresClient
 
 /// Sync conflicts (`calendar_conflicts`) as their owner sees and resolves them, through
 /// `public.resolve_calendar_conflict`. Runs in the caller's session: only the caller's own
-/// conflicts are listed or resolved (an admin may read others' in the views, not resolve them).
+/// conflicts are listed or resolved (an admin may read others' in the views, not resolve them),
+/// and none of a disconnected account (it is gone from the API; its rows stay).
 public struct ConflictStore: Sendable {
     public let database: TenantDatabase
 
@@ -59,6 +60,7 @@ public struct ConflictStore: Sendable {
                   from public.calendar_conflicts c
                   join public.calendar_accounts a on a.organization_id = c.organization_id and a.id = c.calendar_account_id
                  where a.user_id = auth.uid() and c.organization_id = private.current_org_id()
+                   and a.connection_status <> 'disconnected'
                    and (\(account)::uuid is null or c.calendar_account_id = \(account))
                    and (\(state.rawValue) = 'all' or (c.resolved_at is null) = (\(state.rawValue) = 'open'))
                  order by c.detected_at desc, c.id
@@ -77,22 +79,28 @@ public struct ConflictStore: Sendable {
     }
 
     /// Resolves the caller's own conflict `id`; `DatabaseError.notFound` when it is not theirs.
+    ///
+    /// Of concurrent resolutions of one conflict exactly one returns `.resolved`: the function
+    /// locks the conflict, so the others wait for the winner and then answer `.alreadyResolved`
+    /// (whether they asked for the same version or the other one).
     public func resolve(_ id: UUID, keep: Keep, for identity: Identity) async throws -> Resolution {
-        try await self.database.session(identity) { connection in
-            let existing = try await connection.query(
-                """
-                select c.resolved_at is not null
-                  from public.calendar_conflicts c
-                  join public.calendar_accounts a on a.organization_id = c.organization_id and a.id = c.calendar_account_id
-                 where c.id = \(id) and a.user_id = auth.uid() and c.organization_id = private.current_org_id()
-                """)
-            guard let row = existing.first else { throw DatabaseError.notFound("conflict") }
-            if try row.decode(Bool.self, at: 0) { return .alreadyResolved }
-            try await connection.query("select public.resolve_calendar_conflict(\(id), \(keep.rawValue))")
-            let rows = try await connection.query(
-                "select \(unescaped: Record.columns) from public.calendar_conflicts c where c.id = \(id)")
-            guard let resolved = rows.first else { throw DatabaseError.notFound("conflict") }
-            return .resolved(try Record(row: resolved))
+        do {
+            return try await self.database.session(identity) { connection in
+                let outcome = try await connection.query(
+                    "select public.resolve_calendar_conflict(\(id), \(keep.rawValue))")
+                guard let row = outcome.first else { throw DatabaseError.unexpected("resolve_calendar_conflict returned no row") }
+                guard try row.decode(Bool.self, at: 0) else { return .alreadyResolved }
+                let rows = try await connection.query(
+                    "select \(unescaped: Record.columns) from public.calendar_conflicts c where c.id = \(id)")
+                guard let resolved = rows.first else { throw DatabaseError.notFound("conflict") }
+                return .resolved(try Record(row: resolved))
+            }
+        } catch DatabaseError.refused {
+            // 42501 'conflict not found': another user's, another tenant's, or none at all.
+            throw DatabaseError.notFound("conflict")
+        } catch DatabaseError.wrongState {
+            // 55000: resolved the other way, possibly by a concurrent request a moment ago.
+            return .alreadyResolved
         }
     }
 }

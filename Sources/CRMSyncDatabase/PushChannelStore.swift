@@ -110,6 +110,33 @@ public struct PushChannelStore: Sendable {
         }
     }
 
+    /// At most this many ids per `lookup(provider:externalIDs:)` (the SQL function's cap).
+    public static let maxLookupIDs = 100
+
+    /// `lookup(provider:externalID:)` for many ids in one statement (a Graph notification's
+    /// subscriptions): the channels found, by external id. At most `maxLookupIDs` ids.
+    public func lookup(provider: String, externalIDs: [String]) async throws -> [String: Lookup] {
+        guard !externalIDs.isEmpty else { return [:] }
+        return try await self.database.session(nil, role: .worker) { connection in
+            let rows = try await connection.query(
+                """
+                select external_id, channel_id, organization_id, user_id, calendar_account_id, token_hash, status, expires_at,
+                       resource_id
+                  from public.calendar_push_channel_lookup(\(provider), \(externalIDs)::text[])
+                """)
+            var found: [String: Lookup] = [:]
+            for row in rows.rows {
+                found[try row.decode(String.self, at: 0)] = Lookup(
+                    channelID: try row.decode(UUID.self, at: 1),
+                    owner: Identity(userID: try row.decode(UUID.self, at: 3), organizationID: try row.decode(UUID.self, at: 2)),
+                    accountID: try row.decode(UUID.self, at: 4), tokenHash: [UInt8](try row.decode(Data.self, at: 5)),
+                    status: try row.decode(String.self, at: 6), expiresAt: try row.decode(Date.self, at: 7),
+                    resourceID: try row.decode(String?.self, at: 8))
+            }
+            return found
+        }
+    }
+
     /// Counts a verified notification on the channel; with `markDue` the account becomes due
     /// (coalesced with a pending request). Runs in the owner's worker session.
     public func accept(channel: UUID, markDue: Bool, as owner: Identity) async throws -> Acceptance {

@@ -3,6 +3,7 @@ import CRMSyncEngine
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// `crmsync serve`: the backend API, the OAuth callback, the providers' webhooks, health and
@@ -86,8 +87,13 @@ public struct CRMSyncServer: Sendable {
         if configuration.runWorker {
             services += self.background(workerName: workerName).services()
         }
+        // Slow or idle clients are cut off (`idleTimeout`): a half-sent request does not hold
+        // a connection for ever.
+        let idle = configuration.idleTimeout.components
+        let idleTimeout = TimeAmount.nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)
         return Application(
             router: try await self.buildRouter(),
+            server: .http1(configuration: .init(idleTimeout: idleTimeout)),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "crmsync"),
             services: services,
             onServerRunning: { channel in await onReady(channel.localAddress?.port ?? 0) },

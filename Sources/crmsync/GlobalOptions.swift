@@ -10,8 +10,8 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "Folder holding sql/, policies/ and demo/ (default: $CRMSYNC_ROOT or the current folder).")
     var root: String?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = ProcessInfo.processInfo.environment["CRMSYNC_LOG_LEVEL"] ?? "warning"
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default: $CRMSYNC_LOG_LEVEL or warning).")
+    var logLevel: String?
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
 
@@ -21,9 +21,13 @@ struct GlobalOptions: ParsableArguments {
 
     var databaseSettings: DatabaseSettings { DatabaseSettings.fromEnvironment(self.environment) }
 
-    func logger(_ label: String) -> Logger {
+    /// A logger on stderr at the level asked for (`--log-level`, else `CRMSYNC_LOG_LEVEL`),
+    /// else at `defaultLevel`: a one-shot command that reports its own outcome passes
+    /// `.critical`, so the outcome is one line, not also a log line.
+    func logger(_ label: String, defaultLevel: Logger.Level = .warning) -> Logger {
         var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = Logger.Level(rawValue: self.logLevel) ?? .warning
+        let asked = self.logLevel ?? self.environment["CRMSYNC_LOG_LEVEL"]
+        logger.logLevel = asked.flatMap(Logger.Level.init(rawValue:)) ?? defaultLevel
         return logger
     }
 
@@ -42,15 +46,15 @@ struct GlobalOptions: ParsableArguments {
     }
 }
 
-/// Prints an error as one line on stderr and exits non-zero: operators get a sentence,
-/// never a stack trace, and never a secret (our errors' descriptions carry none).
+/// Prints an error as one line on stderr and exits non-zero: operators get a sentence
+/// (`OperatorMessage`), never a stack trace, and never a secret (our errors' descriptions carry none).
 func reportingErrors(_ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch let error as ExitCode {
         throw error
     } catch {
-        FileHandle.standardError.write(Data("crmsync: \(error)\n".utf8))
+        FileHandle.standardError.write(Data("crmsync: \(OperatorMessage.describe(error))\n".utf8))
         throw ExitCode.failure
     }
 }

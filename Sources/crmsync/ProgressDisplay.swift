@@ -18,6 +18,11 @@ struct ProgressDisplay: Sendable {
         }
     }
 
+    /// Ends the progress line of a run that failed; the failure is reported on stderr.
+    func abandon() {
+        if self.terminal { print("") }
+    }
+
     func finish(_ report: SyncReport) {
         if self.terminal { print("") }
         let counts = report.counts

@@ -51,13 +51,18 @@ struct SyncCommand: AsyncParsableCommand {
                     pool: PostgresPool(configuration: self.options.databaseSettings.app, maxConnections: 2),
                     secretKey: try self.options.requiredSecretKey()),
                 endpoints: try ProviderEndpoints.fromEnvironment(self.options.environment),
-                logger: self.options.logger("crmsync.engine"))
+                // The command reports the run itself: a failure is its one `crmsync: …` line on
+                // stderr, not also the engine's log line (unless a log level is asked for).
+                logger: self.options.logger("crmsync.engine", defaultLevel: .critical))
             let display = ProgressDisplay(terminal: isatty(STDOUT_FILENO) == 1)
             let report = try await engine.sync(
                 account: account, as: owner,
                 options: SyncOptions(trigger: trigger, direction: direction, full: self.full) { display.show($0) })
+            if report.status == .failed {
+                display.abandon()
+                throw SyncFailed(report: report)
+            }
             display.finish(report)
-            if report.status == .failed { throw ExitCode.failure }
         }
     }
 
@@ -78,5 +83,19 @@ struct SyncCommand: AsyncParsableCommand {
         default:
             throw ValidationError("give both --user and --org, or neither")
         }
+    }
+}
+
+/// A sync run that failed, said in one line: why, what it had done, what fixes it.
+struct SyncFailed: Error, CustomStringConvertible {
+    var report: SyncReport
+
+    var description: String {
+        let counts = self.report.counts
+        var text = "sync failed: \(self.report.failure ?? "unknown reason")"
+        text += " (imported \(counts.imported), exported \(counts.exported), errors \(counts.errors) before it stopped)"
+        if self.report.needsReconnect { text += "; the account must be connected again (crmsync connect)" }
+        if self.report.oauthClientRejected { text += "; the provider refused the OAuth client: register a valid one with crmsync oauth-client set" }
+        return text
     }
 }

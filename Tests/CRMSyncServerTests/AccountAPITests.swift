@@ -149,8 +149,81 @@ struct AccountAPITests {
         }
     }
 
-    /// One open conflict on the first mapping of `account` (as the administrator).
-    static func insertConflict(_ harness: ServerHarness, account: UUID) async throws -> UUID {
+    @Test("a disconnected account is gone from the API (404 on every route, not listed), its history stays in the database")
+    func disconnectedAccountIsGone() async throws {
+        try await ServerHarness.with("api_disconnected") { harness in
+            let conflict = try await Self.insertConflict(harness, account: Demo.aliceCalendar)
+            let path = "/v1/calendar/accounts/\(Demo.aliceCalendar.uuidString.lowercased())"
+            let logBefore = try await harness.scalar("select count(*) from calendar_sync_log where calendar_account_id = \(Demo.aliceCalendar)")
+            let disconnected = try await harness.api("DELETE", path, as: Demo.alice, in: Demo.acme)
+            #expect(disconnected.status == 200)
+            #expect(try Self.json(disconnected)["status"] as? String == "disconnected")
+
+            let calls: [(String, String, Any?)] = [
+                ("GET", path, nil),
+                ("PATCH", path, ["sync_enabled": true]),
+                ("PATCH", path, ["calendar_id": "team@example.com"]),
+                ("POST", path + "/sync", nil),
+                ("GET", path + "/sync-log", nil),
+                ("DELETE", path, nil),
+                ("POST", "/v1/calendar/conflicts/\(conflict.uuidString.lowercased())/resolve", ["keep": "crm"]),
+            ]
+            for (method, route, body) in calls {
+                let response = try await harness.api(method, route, as: Demo.alice, in: Demo.acme, json: body)
+                #expect(response.status == 404 && Self.errorCode(response) == "not_found", "\(method) \(route): \(response.status)")
+            }
+            let list = try await harness.api("GET", "/v1/calendar/accounts", as: Demo.alice, in: Demo.acme)
+            #expect((try Self.json(list)["accounts"] as? [Any])?.isEmpty == true)
+            let conflicts = try await harness.api("GET", "/v1/calendar/conflicts?status=all", as: Demo.alice, in: Demo.acme)
+            #expect((try Self.json(conflicts)["conflicts"] as? [Any])?.isEmpty == true)
+
+            // Nothing changed it: still disconnected, paused, on its calendar; its history is kept.
+            let state = try await harness.scalar(
+                "select concat_ws(' ', connection_status, sync_enabled, calendar_id) from calendar_accounts where id = \(Demo.aliceCalendar)")
+            #expect(state == "disconnected f primary")
+            #expect(
+                try await harness.scalar("select count(*) from calendar_sync_log where calendar_account_id = \(Demo.aliceCalendar)") == logBefore)
+            #expect(try await harness.scalar("select count(*) from calendar_conflicts where id = \(conflict) and resolved_at is null") == "1")
+        }
+    }
+
+    @Test("16 parallel resolutions of the same 5 conflicts: exactly one wins each, the rest are 409, none is a 500")
+    func concurrentResolutions() async throws {
+        try await ServerHarness.with("api_conflict_race") { harness in
+            // Alice's account has three mappings in the demo data, Bob's two: five conflicts.
+            var conflicts: [(id: UUID, owner: UUID)] = []
+            for index in 0..<3 { conflicts.append((try await Self.insertConflict(harness, account: Demo.aliceCalendar, index: index), Demo.alice)) }
+            for index in 0..<2 { conflicts.append((try await Self.insertConflict(harness, account: Demo.bobCalendar, index: index), Demo.bob)) }
+            let tokens = [Demo.alice: try await harness.token(for: Demo.alice), Demo.bob: try await harness.token(for: Demo.bob)]
+            // Both versions are asked for, so losers meet a resolved conflict of either kind.
+            let outcomes = try await withThrowingTaskGroup(of: (UUID, Int, String?).self) { group in
+                for (conflict, owner) in conflicts {
+                    for attempt in 0..<16 {
+                        group.addTask {
+                            let response = try await harness.api(
+                                "POST", "/v1/calendar/conflicts/\(conflict.uuidString.lowercased())/resolve", as: owner,
+                                in: Demo.acme, json: ["keep": attempt % 2 == 0 ? "crm" : "calendar"], token: tokens[owner])
+                            return (conflict, response.status, Self.errorCode(response))
+                        }
+                    }
+                }
+                return try await group.reduce(into: [(UUID, Int, String?)]()) { $0.append($1) }
+            }
+            for (conflict, _) in conflicts {
+                let mine = outcomes.filter { $0.0 == conflict }
+                #expect(mine.filter { $0.1 == 200 }.count == 1, "\(mine.map(\.1))")
+                #expect(mine.filter { $0.1 == 409 && $0.2 == "already_resolved" }.count == 15, "\(mine.map { "\($0.1) \($0.2 ?? "")" })")
+                #expect(
+                    try await harness.scalar("select count(*) from calendar_conflicts where id = \(conflict) and resolved_at is not null") == "1")
+            }
+            #expect(
+                try await harness.scalar(
+                    "select count(*) from audit_log where action = 'calendar_conflict.resolved' and organization_id = \(Demo.acme)") == "5")
+        }
+    }
+
+    /// One open conflict on the `index`-th mapping of `account` (as the administrator).
+    static func insertConflict(_ harness: ServerHarness, account: UUID, index: Int = 0) async throws -> UUID {
         let id = UUID()
         let connection = try await harness.database.adminConnection()
         try await connection.query(
@@ -166,6 +239,7 @@ struct AccountAPITests {
               join public.appointments a on a.organization_id = m.organization_id and a.id = m.appointment_id
              where m.calendar_account_id = \(account)
              order by m.id
+             offset \(index)
              limit 1
             """)
         try await connection.query("update public.calendar_event_mappings set sync_status = 'conflict' where id = (select mapping_id from public.calendar_conflicts where id = \(id))")

@@ -174,10 +174,11 @@ struct PushRenewalTests {
             #expect((try await harness.sandboxControl("GET", "microsoft/subscriptions")["value"] as? [Any])?.count == 0)
             #expect(try await harness.channels(of: outlook).map(\.status) == ["stopped"])
 
-            // Disconnecting twice is harmless, and a stopped channel's webhook is refused.
+            // A disconnected account is gone from the API: disconnecting it again is a 404, and a
+            // stopped channel's webhook is refused.
             let again = try await harness.api(
                 "DELETE", "/v1/calendar/accounts/\(google.id.uuidString.lowercased())", as: google.owner.userID, in: Demo.acme)
-            #expect(again.status == 200)
+            #expect(again.status == 404)
             let stopped = try #require(try await harness.channels(of: google).first)
             let late = try await harness.send(
                 "POST", "/webhooks/google",

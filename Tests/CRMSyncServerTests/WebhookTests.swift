@@ -110,6 +110,53 @@ struct WebhookTests {
         }
     }
 
+    @Test("Graph: a forged body cannot buy unbounded work: item and size caps, one lookup, nothing for wrong secrets")
+    func graphAmplification() async throws {
+        try await ServerHarness.withPush("push_graph_amplification") { harness in
+            let account = try await harness.connectPushAccount(.outlook)
+            try await harness.push.start(account.target)
+            let live = try #require(try await harness.channels(of: account).first)
+            let before = try await harness.fingerprint()
+            func post(_ body: Data) async throws -> (status: Int, code: String?, seconds: Double) {
+                let start = Date()
+                let response = try await harness.send(
+                    "POST", "/webhooks/microsoft", headers: ["Content-Type": "application/json"], body: body)
+                return (response.status, AccountAPITests.errorCode(response), Date().timeIntervalSince(start))
+            }
+            func body(_ items: [[String: String]]) throws -> Data { try JSONSerialization.data(withJSONObject: ["value": items]) }
+
+            // The probe's body: 20,000 forged items in 0.95 MB (took 23 s of lookups before its 401).
+            let forged = (0..<20_000).map { ["subscriptionId": "s\($0)", "clientState": "f\($0)"] }
+            let huge = try body(forged)
+            #expect(huge.count > 900_000 && huge.count < 1 << 20)
+            let amplified = try await post(huge)
+            #expect(amplified.status == 413, "\(amplified)")
+            #expect(amplified.seconds < 2, "took \(amplified.seconds) s")
+
+            // Small enough in bytes, but more items than a notification may carry.
+            let many = try await post(try body(Array(forged.prefix(101))))
+            #expect(many.status == 413 && many.code == "too_many_notifications", "\(many)")
+
+            // At the cap: 100 forged items, one naming the live subscription with a wrong secret:
+            // one lookup, a quick 401, and nothing changes.
+            var hundred = Array(forged.prefix(99))
+            hundred.append(["subscriptionId": live.external, "clientState": "forged", "changeType": "updated"])
+            let refused = try await post(try body(hundred))
+            #expect(refused.status == 401 && refused.code == "invalid_client_state", "\(refused)")
+            #expect(refused.seconds < 1, "took \(refused.seconds) s")
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await harness.fingerprint() == before)
+
+            // The genuine path still works: a sandbox change notifies and the account becomes due.
+            try await harness.createSandboxEvent(account, title: "Outlook change after the probe")
+            let due = try await harness.eventually {
+                try await harness.scalar(
+                    "select sync_requested_at is not null from public.calendar_accounts where id = \(account.id)") == "t"
+            }
+            #expect(due)
+        }
+    }
+
     @Test("a change made in the sandbox reaches the appointments table through the webhook path")
     func changeReachesCRM() async throws {
         // The worker polls only once a minute, and without the webhook the account is not due

@@ -51,6 +51,46 @@ public enum CommandLineRunner {
         return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
     }
 
+    /// What a run wrote to each stream, kept apart (for "one line on stderr only").
+    public struct Streams: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    /// Runs the built `crmsync` with stdout and stderr captured separately.
+    public static func runSeparated(_ arguments: [String], environment changes: [String: String?] = [:]) async throws -> Streams {
+        let process = Process()
+        process.executableURL = self.executable
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in changes { environment[key] = value }
+        process.environment = environment
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        // Both pipes are drained at once (a full one would block the child), off the cooperative pool.
+        let (out, err) = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let group = DispatchGroup()
+                let errData = DataBox()
+                group.enter()
+                DispatchQueue.global().async {
+                    errData.set(stderr.fileHandleForReading.readDataToEndOfFile())
+                    group.leave()
+                }
+                let outData = stdout.fileHandleForReading.readDataToEndOfFile()
+                group.wait()
+                process.waitUntilExit()
+                continuation.resume(returning: (outData, errData.get()))
+            }
+        }
+        return Streams(
+            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+
     /// Runs `body` with the environment that points the executable at `database`, its key in
     /// a private file (never on the command line) that is removed afterwards.
     public static func withEnvironment<T>(for database: TestDatabase, _ body: ([String: String?]) async throws -> T) async throws -> T {
@@ -69,4 +109,14 @@ public enum CommandLineRunner {
             "CRMSYNC_ROOT": database.root.path,
         ]
     }
+}
+
+/// One stream's bytes, handed from the thread that read them to the one that waits.
+/// `@unchecked Sendable`: every access holds the lock.
+private final class DataBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+
+    func set(_ data: Data) { self.lock.withLock { self.data = data } }
+    func get() -> Data { self.lock.withLock { self.data } }
 }

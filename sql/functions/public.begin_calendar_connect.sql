@@ -2,6 +2,8 @@
  * public.begin_calendar_connect.sql — Starts a browser connect flow for the caller in the active
  * organization (42501 when not a member): stores sha256(state) and the encrypted PKCE verifier
  * for 10 minutes; purges states older than a day; at most 20 pending per user (54000); audited.
+ * The count and the insert run under a transaction advisory lock of (organization, user), so
+ * concurrent calls of one person are serialized and cannot all count below the limit.
  */
 set local role crmsync_owner;
 
@@ -46,6 +48,12 @@ begin
 
   -- housekeeping: nothing older than a day is worth keeping, whoever started it
   delete from public.oauth_connect_states s where s.created_at < now() - interval '1 day';
+
+  -- One person's calls queue here until the previous one commits; the count below then sees
+  -- its row (read committed: each statement takes a new snapshot). Two-key form: its own key
+  -- space, apart from the one-key locks of migrate and push renewal.
+  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('crmsync.calendar_connect'),
+                                           pg_catalog.hashtext(v_org::text || '/' || v_user::text));
 
   select count(*) into v_pending
     from public.oauth_connect_states s

@@ -5,19 +5,23 @@
  * conflict's calendar account. SECURITY DEFINER because it writes the mapping (which people
  * may only read) and the conflict (updated only through this function); it therefore checks
  * ownership itself: the conflict must belong to a calendar account of auth.uid() in
- * private.current_org_id(), else 42501 'conflict not found'.
+ * private.current_org_id(), and the account must not be disconnected (a disconnected account is
+ * gone for its owner), else 42501 'conflict not found'.
  *   keep_crm       the mapping takes the conflict's remote etag (so the export's If-Match
  *                  passes) and becomes 'pending': the next export overwrites the calendar
  *                  (re-creates the event when the calendar side had deleted it); the account
  *                  is made due now.
  *   keep_calendar  the remote version is applied to the appointment (or it is soft-deleted);
  *                  the mapping records the resulting crm_version as synced.
- * Repeating the same resolution is a no-op; a different one on a resolved conflict is 55000.
+ * Returns true when this call resolved the conflict; false when it had already been resolved the
+ * same way (a repeat, a no-op). A different resolution of a resolved conflict is 55000. The
+ * conflict row is locked first (FOR UPDATE), so of concurrent calls exactly one returns true:
+ * the others wait for it and then see it resolved.
  */
 set local role crmsync_owner;
 
 create or replace function public.resolve_calendar_conflict(p_conflict_id uuid, p_keep text)
-returns void
+returns boolean
 language plpgsql
 volatile
 security definer
@@ -46,13 +50,14 @@ begin
      and m.calendar_account_id = c.calendar_account_id and m.appointment_id = c.appointment_id
    where v_org is not null and v_user is not null
      and c.organization_id = v_org and c.id = p_conflict_id and a.user_id = v_user
+     and a.connection_status <> 'disconnected'
      for update of c;
   if not found then
     raise exception 'conflict not found' using errcode = '42501';
   end if;
   if v_c.resolved_at is not null then
     if v_c.resolution = p_keep then
-      return;
+      return false;
     end if;
     raise exception 'conflict already resolved (%)', v_c.resolution using errcode = '55000';
   end if;
@@ -124,9 +129,10 @@ begin
   perform private.write_audit(v_org, 'calendar_conflict.resolved', 'calendar_conflicts', v_c.id,
     jsonb_build_object('resolution', p_keep, 'appointment_id', v_c.appointment_id,
                        'calendar_account_id', v_c.calendar_account_id));
+  return true;
 end
 $$;
 comment on function public.resolve_calendar_conflict(uuid, text) is
-  'Owner of the account resolves an open calendar conflict: keep_crm (export overwrites the calendar, If-Match on the conflict''s etag) or keep_calendar (the calendar version is applied to the appointment). 42501 when not the caller''s; audited.';
+  'Owner of the account resolves an open calendar conflict: keep_crm (export overwrites the calendar, If-Match on the conflict''s etag) or keep_calendar (the calendar version is applied to the appointment). True when this call resolved it, false when it was already resolved the same way; 55000 when resolved otherwise; 42501 when not the caller''s; audited.';
 revoke execute on function public.resolve_calendar_conflict(uuid, text) from public;
 grant execute on function public.resolve_calendar_conflict(uuid, text) to authenticated;

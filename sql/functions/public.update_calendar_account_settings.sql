@@ -8,7 +8,9 @@
  * mappings), which a person may not write directly. It acts only on the caller's own account
  * in the active organization (the same rule as the update policy) and is audited by the
  * account trigger. Push channels of the old calendar are replaced by the push renewal
- * service, which compares each channel's calendar with the account's.
+ * service, which compares each channel's calendar with the account's. A disconnected account
+ * is gone for its owner (42501 'account not found', as for any account not theirs): its settings
+ * no longer change (re-enabling sync on an account without tokens made no sense).
  */
 set local role crmsync_owner;
 
@@ -29,6 +31,9 @@ declare
   v_account public.calendar_accounts := private.my_calendar_account(p_account_id);
   v_moved   boolean;
 begin
+  if v_account.connection_status = 'disconnected' then
+    raise exception 'account not found' using errcode = '42501';
+  end if;
   if p_conflict_strategy is not null
      and p_conflict_strategy not in ('crm_wins', 'calendar_wins', 'latest_wins', 'manual') then
     raise exception 'conflict strategy must be crm_wins, calendar_wins, latest_wins or manual' using errcode = '22023';
@@ -49,6 +54,7 @@ begin
          sync_requested_at       = now(),
          next_sync_at            = now()
    where a.organization_id = v_account.organization_id and a.id = v_account.id
+     and a.connection_status <> 'disconnected'  -- re-checked: a concurrent disconnect wins
      and p_calendar_id is not null and a.calendar_id <> p_calendar_id
   returning true into v_moved;
   if v_moved then
@@ -60,10 +66,11 @@ begin
      set sync_enabled      = coalesce(p_sync_enabled, a.sync_enabled),
          conflict_strategy = coalesce(p_conflict_strategy, a.conflict_strategy),
          next_sync_at      = case when p_sync_enabled and not a.sync_enabled then now() else a.next_sync_at end
-   where a.organization_id = v_account.organization_id and a.id = v_account.id;
+   where a.organization_id = v_account.organization_id and a.id = v_account.id
+     and a.connection_status <> 'disconnected';
 end
 $$;
 comment on function public.update_calendar_account_settings(uuid, boolean, text, text) is
-  'The caller changes their own calendar account''s settings (null = unchanged); a new calendar id forgets the old calendar''s sync state and mappings and asks for a sync.';
+  'The caller changes their own calendar account''s settings (null = unchanged); a new calendar id forgets the old calendar''s sync state and mappings and asks for a sync. 42501 when not the caller''s or disconnected.';
 revoke execute on function public.update_calendar_account_settings(uuid, boolean, text, text) from public;
 grant execute on function public.update_calendar_account_settings(uuid, boolean, text, text) to authenticated;

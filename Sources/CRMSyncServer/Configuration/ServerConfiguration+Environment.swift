@@ -74,6 +74,9 @@ extension ServerConfiguration {
                 "CRMSYNC_WORKER_CONCURRENCY", default: BackgroundSettings.defaultWorkerConcurrency, range: 1...64),
             workerPollInterval: .seconds(
                 try integer("CRMSYNC_WORKER_POLL_SECONDS", default: Int(BackgroundSettings.defaultPollInterval.components.seconds), range: 1...3600)))
+        configuration.idleTimeout = .seconds(
+            try integer(
+                "CRMSYNC_HTTP_IDLE_TIMEOUT_SECONDS", default: Int(ServerConfiguration.defaultIdleTimeout.components.seconds), range: 1...3600))
         configuration.webhookBaseURL = try url("CRMSYNC_WEBHOOK_URL")
         configuration.push = try Self.pushSettings(environment)
         return configuration

@@ -23,6 +23,12 @@ public struct ServerConfiguration: Sendable {
     public var workerConcurrency: Int
     /// Fallback poll of the worker when no notification arrives (`BackgroundSettings`).
     public var workerPollInterval: Duration
+    /// A connection that sends nothing for this long is closed: before its request head is
+    /// complete (a half-sent or dribbled header), between body parts, or idle between
+    /// requests. A request being answered is not cut. Bounds what slow clients hold.
+    public var idleTimeout: Duration = ServerConfiguration.defaultIdleTimeout
+    /// 30 seconds.
+    public static let defaultIdleTimeout: Duration = .seconds(30)
     /// Push channel and subscription lifetimes and renewal timing.
     public var push: PushSettings = PushSettings()
     /// Where providers deliver webhooks, when they reach the service by another address than

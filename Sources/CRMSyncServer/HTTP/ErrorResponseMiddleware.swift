@@ -62,7 +62,10 @@ struct ErrorResponseMiddleware: RouterMiddleware {
             return .conflict("already_exists", "an object with the same identity already exists")
         case .retryable:
             return APIError(.serviceUnavailable, code: "retry", message: "the request collided with another one; retry it")
-        case .limitExceeded, .wrongState, .secretKeyMissing, .secretKeyMismatch, .secretKeyTooShort, .rotationKeyMissing, .failed:
+        case .wrongState:
+            // 55000: the object changed state under the request (another request got there first).
+            return .conflict("wrong_state", "the object is not in a state that allows this")
+        case .limitExceeded, .secretKeyMissing, .secretKeyMismatch, .secretKeyTooShort, .rotationKeyMissing, .failed:
             logger.error("database error", metadata: ["error": "\(error)"])
             return .internalError
         }

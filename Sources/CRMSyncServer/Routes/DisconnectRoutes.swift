@@ -9,7 +9,9 @@ import Hummingbird
 /// subscriptions are stopped and the grant is revoked (Google; Microsoft has no per-grant
 /// revocation). A provider failure is logged and does not stop the local disconnect, which
 /// then wipes the tokens, stops syncing, marks the channels stopped and removes the mappings
-/// only when asked. Appointments stay.
+/// only when asked. Appointments stay. The answer shows the account one last time (status
+/// `disconnected`); from then on it is gone from the API (404 on every route, absent from
+/// the list) until it is connected again, while its row and history stay in the database.
 struct DisconnectRoutes: Sendable {
     let dependencies: ServerDependencies
 
@@ -22,17 +24,19 @@ struct DisconnectRoutes: Sendable {
         let id = try context.parameters.requireUUID("account")
         let removeMappings = try Self.flag(request.uri.queryParameters.get("remove_mappings"), name: "remove_mappings")
 
-        // The caller's own account, or a 404 before anything happens.
+        // The caller's own connected account, or a 404 before anything happens (a disconnected
+        // account is gone: disconnecting it again is a 404 too).
         let current = AccountView(try await AccountRoutes.notFound { try await self.dependencies.accounts.record(id, for: identity) })
-        // A disconnected account has no tokens and no live channels left to act on.
-        if current.status != .disconnected, let kind = CalendarProviderKind(storedName: current.provider) {
+        if let kind = CalendarProviderKind(storedName: current.provider) {
             let target = PushChannelManager.Target(account: id, owner: identity, provider: kind, calendarID: current.calendarID)
             await PushChannelManager(dependencies: self.dependencies).stopAll(target)
             await self.revoke(target)
         }
         _ = try await PushChannelStore(database: self.dependencies.database)
             .disconnect(account: id, removeMappings: removeMappings, as: identity)
-        let account = try await AccountRoutes.notFound { try await self.dependencies.accounts.record(id, for: identity) }
+        let account = try await AccountRoutes.notFound {
+            try await self.dependencies.accounts.record(id, includingDisconnected: true, for: identity)
+        }
         return try JSONCoding.response(AccountView(account))
     }
 

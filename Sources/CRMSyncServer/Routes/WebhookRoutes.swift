@@ -73,6 +73,13 @@ struct WebhookRoutes: Sendable {
         var value: [GraphNotification]
     }
 
+    /// Items one Graph notification may carry (the subscriptions are looked up in one query
+    /// of at most `PushChannelStore.maxLookupIDs`); more is a 413.
+    static let maxGraphNotifications = PushChannelStore.maxLookupIDs
+    /// A Graph notification body larger than this is a 413 before it is parsed (100 change
+    /// notifications with resource data fit well within it).
+    static let maxGraphBodyBytes = 256 * 1024
+
     @Sendable func microsoft(_ request: Request, context: ServerRequestContext) async throws -> Response {
         // Subscription handshake: echo the token (the query parser has percent-decoded it) as plain text.
         if let token = request.uri.queryParameters["validationToken"] {
@@ -82,11 +89,22 @@ struct WebhookRoutes: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         let notifications = try await self.decodeGraph(request)
+        // Anyone can post here: the work a body can buy is bounded before any lookup. One query
+        // finds every subscription named; an item whose clientState does not match its
+        // subscription's secret is dropped without any further work.
+        guard notifications.value.count <= Self.maxGraphNotifications else {
+            throw APIError(
+                .contentTooLarge, code: "too_many_notifications",
+                message: "a notification may carry at most \(Self.maxGraphNotifications) items")
+        }
+        let named = Set(notifications.value.compactMap { item in
+            item.subscriptionId.flatMap { !$0.isEmpty && $0.count <= 255 && item.clientState != nil ? $0 : nil }
+        })
+        let channels = try await self.store.lookup(provider: CalendarProviderKind.outlook.storedName, externalIDs: Array(named))
         var accepted: [PushWork] = []
         let now = self.dependencies.now()
         for item in notifications.value {
-            guard let id = item.subscriptionId, !id.isEmpty, id.count <= 255,
-                let channel = try await self.store.lookup(provider: CalendarProviderKind.outlook.storedName, externalID: id), channel.isLive(at: now),
+            guard let id = item.subscriptionId, let channel = channels[id], channel.isLive(at: now),
                 PushSecret.matches(item.clientState, stored: channel.tokenHash)
             else {
                 self.dependencies.metrics.webhookDelivery(provider: CalendarProviderKind.outlook.oauthClientName, accepted: false)
@@ -118,7 +136,7 @@ struct WebhookRoutes: Sendable {
         var request = request
         let buffer: ByteBuffer
         do {
-            buffer = try await request.collectBody(upTo: max(self.dependencies.configuration.maxBodyBytes, 1 << 20))
+            buffer = try await request.collectBody(upTo: Self.maxGraphBodyBytes)
         } catch is NIOTooManyBytesError {
             throw APIError.payloadTooLarge
         }
