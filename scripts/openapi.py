@@ -30,7 +30,8 @@ doc = {
   "info": {"title": "crmsync", "version": "1.0.0",
            "description": "Calendar sync service of a multi-tenant CRM. /v1 routes take a bearer JWT (HS256, RS256 or ES256; exp, nbf and aud checked) "
                           "and the active organization in X-Organization-Id; every request runs in one database transaction under that identity, "
-                          "so objects of another organization or another user answer 404. Errors are {\"error\":{\"code\",\"message\"}} with stable codes."},
+                          "so objects of another organization or another user answer 404. Errors are {\"error\":{\"code\",\"message\"}} with stable codes. "
+                          "No field of a request body is nullable (null is 400 invalid_value); a method a path does not have is 405 with Allow."},
   "servers": [{"url": "/"}],
   "paths": {
     "/v1/calendar/accounts/connect": {"post": api("startCalendarConnect", "Start connecting a calendar account: returns the provider's authorization URL (state valid 10 minutes, single use). "
@@ -62,8 +63,9 @@ doc = {
     "/oauth/{provider}/callback": {"get": {"operationId": "oauthCallback", "tags": ["oauth"],
         "summary": "The provider's redirect after consent: checks state, exchanges the code (PKCE), stores the tokens encrypted, creates or reconnects the account, starts push notifications and the first sync, then redirects to the CRM's return URL with status=connected&account=<id> or status=error&error=<code> "
                    "(access_denied, provider_error, state_invalid, state_expired, state_used, provider_mismatch, missing_code, exchange_failed, connect_failed, temporarily_unavailable); "
-                   "no error creates an account.",
-        "parameters": [PROVIDER] + [{"name": n, "in": "query", "schema": {"type": "string"}} for n in ("state", "code", "error", "error_description")],
+                   "no error creates an account. Every outcome is a redirect, also for a provider name that is neither google nor outlook "
+                   "(error=provider_mismatch when the state is valid, else state_invalid): the browser always lands on the CRM's page.",
+        "parameters": [{**PROVIDER, "schema": {"type": "string"}}] + [{"name": n, "in": "query", "schema": {"type": "string"}} for n in ("state", "code", "error", "error_description")],
         "responses": {"302": {"description": "Redirect to the CRM's return URL with the outcome", "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}}}}}},
     "/oauth/complete": {"get": {"operationId": "oauthComplete", "tags": ["oauth"],
         "summary": "Default return page when no CRM return URL is configured: says whether the account was connected.",
@@ -71,13 +73,25 @@ doc = {
         "responses": {"200": {"description": "A short text page", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
     "/webhooks/google": {"post": {"operationId": "googleWebhook", "tags": ["webhooks"],
         "summary": "Google Calendar push notification (headers X-Goog-Channel-ID, X-Goog-Channel-Token, X-Goog-Resource-State, …; no body). A live channel with the right token marks its account due.",
-        "responses": {"200": {"description": "Accepted (sync handshake or change)"}, **errors(400, 401, 404)}}},
+        "parameters": [{"name": h, "in": "header", "required": req, "schema": {"type": "string", **({"minLength": 1, "maxLength": 255} if req else {})}}
+                       for h, req in (("X-Goog-Channel-ID", True), ("X-Goog-Resource-State", True), ("X-Goog-Channel-Token", False),
+                                      ("X-Goog-Resource-ID", False), ("X-Goog-Resource-URI", False), ("X-Goog-Message-Number", False),
+                                      ("X-Goog-Channel-Expiration", False))],
+        "responses": {"200": {"description": "Accepted (sync handshake or change)"},
+                      "400": {**ERR, "description": "X-Goog-Channel-ID or X-Goog-Resource-State missing (invalid_notification)"},
+                      "401": {**ERR, "description": "Unknown channel or wrong token"}, **errors(404)}}},
     "/webhooks/microsoft": {"post": {"operationId": "microsoftWebhook", "tags": ["webhooks"],
         "summary": "Microsoft Graph change and lifecycle notifications; with ?validationToken= answers the subscription handshake with the token as text/plain.",
         "parameters": [{"name": "validationToken", "in": "query", "schema": {"type": "string"}}],
-        "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+        "requestBody": {"description": "Without validationToken: Graph's notification collection, Content-Type application/json.",
+                        "content": {"application/json": {"schema": {"type": "object", "required": ["value"],
+                                                                     "properties": {"value": {"type": "array", "items": {"type": "object"}}}}}}},
         "responses": {"200": {"description": "Validation handshake: the decoded token", "content": {"text/plain": {"schema": {"type": "string"}}}},
-                      "202": {"description": "Notifications accepted; work continues after the reply"}, **errors(400, 401, 413, 415)}}},
+                      "202": {"description": "Notifications accepted; work continues after the reply"},
+                      "400": {**ERR, "description": "The body is not {\"value\":[…]} (e.g. {}): invalid_notification"},
+                      "401": {**ERR, "description": "No notification matched a live subscription (invalid_client_state)"},
+                      "415": {**ERR, "description": "The body is not application/json (an empty body without Content-Type too)"},
+                      **errors(413)}}},
     "/healthz": {"get": {"operationId": "health", "tags": ["operations"], "summary": "The process is up.",
         "responses": {"200": json_body({"type": "object", "properties": {"status": {"const": "ok"}}})}}},
     "/readyz": {"get": {"operationId": "ready", "tags": ["operations"], "summary": "The database is reachable and every migration this build ships is applied.",
