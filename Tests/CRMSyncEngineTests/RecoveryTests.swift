@@ -37,7 +37,7 @@ struct RecoveryTests {
 
     /// One value of the admin's query, or nil.
     static func value<T: PostgresDecodable>(_ type: T.Type, _ admin: PostgresConnection, _ sql: SQL) async throws -> T? {
-        try await admin.query(sql).first?.decode(T?.self, at: 0) ?? nil
+        try await admin.query(sql).first?.decode(T?.self, at: 0)
     }
 
     @Test("a worker killed mid-import: the account is taken over within 30 s, and the abandoned run keeps its counts")
@@ -202,9 +202,10 @@ struct RecoveryTests {
                 let report = try await harness.sync(expect: .failed)
                 #expect(report.counts.errors >= 1)
                 let admin = try await database.adminConnection()
+                let logID = try #require(report.logID)
                 let row = try #require(
                     try await admin.query(
-                        "select status, errors, jsonb_array_length(error_details) from public.calendar_sync_log where id = \(try #require(report.logID))"
+                        "select status, errors, jsonb_array_length(error_details) from public.calendar_sync_log where id = \(logID)"
                     ).first)
                 #expect(try row.decode(String.self, at: 0) == "failed")
                 #expect(try row.decode(Int.self, at: 1) >= 1)

@@ -1,5 +1,4 @@
 import Foundation
-import HTTPTypes
 import Hummingbird
 
 /// A request the router has no route for, on a path that does exist with other methods, is a
