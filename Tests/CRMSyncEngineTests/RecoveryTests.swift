@@ -1,4 +1,4 @@
-import CRMSyncDatabase
+@testable import CRMSyncDatabase
 import CRMSyncEngine
 import CRMSyncProviders
 import CRMSyncTestSupport

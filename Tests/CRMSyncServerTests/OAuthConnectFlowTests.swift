@@ -329,6 +329,9 @@ struct OAuthConnectFlowTests {
                 ([:], "invalid_field"),
                 (["provider": "google", "calendar_id": " "], "invalid_field"),
                 (["provider": "google", "login_hint": String(repeating: "a", count: 321)], "invalid_field"),
+                // null is refused, never read as "absent" (issue 14 item 8)
+                (["provider": "google", "login_hint": NSNull()], "invalid_value"),
+                (["provider": "google", "calendar_id": NSNull()], "invalid_value"),
             ]
             for (body, expected) in bad {
                 let response = try await harness.api("POST", path, as: Demo.bob, in: Demo.acme, json: body)
