@@ -23,6 +23,9 @@ def api(op, summary, responses, params=(), body=None, tag="calendar"):
         o["responses"].update(errors(413, 415))
     return o
 
+# Not blank (a character other than white space), no NUL, lengths in code points: FieldRules.swift.
+CALENDAR_ID = {"type": "string", "minLength": 1, "maxLength": 1024, "pattern": "^[^\\x00]*[^\\s\\x00][^\\x00]*$",
+               "description": "Not blank; no NUL (Postgres text cannot hold it)."}
 nullable = lambda s: {"oneOf": [s, {"type": "null"}]}
 ts = {"type": "string", "format": "date-time"}
 doc = {
@@ -83,14 +86,17 @@ doc = {
     "/webhooks/microsoft": {"post": {"operationId": "microsoftWebhook", "tags": ["webhooks"],
         "summary": "Microsoft Graph change and lifecycle notifications; with ?validationToken= answers the subscription handshake with the token as text/plain.",
         "parameters": [{"name": "validationToken", "in": "query", "schema": {"type": "string"}}],
-        "requestBody": {"description": "Without validationToken: Graph's notification collection, Content-Type application/json.",
+        "requestBody": {"description": "Graph's notification collection, Content-Type application/json (its fields may be null, as Graph "
+                                       "sends them). The validationToken handshake comes without a body; a body sent with it must still "
+                                       "be a notification collection. No body (empty) carries no notification.",
                         "content": {"application/json": {"schema": {"type": "object", "required": ["value"],
-                                                                     "properties": {"value": {"type": "array", "items": {"type": "object"}}}}}}},
+                                                                     "properties": {"value": {"type": "array", "items": {"type": "object", "properties": {
+                                                                         n: {"type": ["string", "null"]} for n in ("subscriptionId", "clientState", "changeType", "lifecycleEvent")}}}}}}}},
         "responses": {"200": {"description": "Validation handshake: the decoded token", "content": {"text/plain": {"schema": {"type": "string"}}}},
-                      "202": {"description": "Notifications accepted; work continues after the reply"},
+                      "202": {"description": "Notifications accepted, or none sent (an empty body); work continues after the reply"},
                       "400": {**ERR, "description": "The body is not {\"value\":[…]} (e.g. {}): invalid_notification"},
                       "401": {**ERR, "description": "No notification matched a live subscription (invalid_client_state)"},
-                      "415": {**ERR, "description": "The body is not application/json (an empty body without Content-Type too)"},
+                      "415": {**ERR, "description": "A body that is not application/json"},
                       **errors(413)}}},
     "/healthz": {"get": {"operationId": "health", "tags": ["operations"], "summary": "The process is up.",
         "responses": {"200": json_body({"type": "object", "properties": {"status": {"const": "ok"}}})}}},
@@ -111,8 +117,9 @@ doc = {
                 "additionalProperties": False, "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
       "ConnectRequest": {"type": "object", "required": ["provider"], "additionalProperties": False, "properties": {
           "provider": {"type": "string", "enum": ["google", "outlook"]},
-          "calendar_id": {"type": "string", "minLength": 1, "maxLength": 1024, "default": "primary"},
-          "login_hint": {"type": "string", "maxLength": 320}}},
+          "calendar_id": {**CALENDAR_ID, "default": "primary"},
+          "login_hint": {"type": "string", "maxLength": 320, "pattern": "^[^\\x00-\\x1f\\x7f-\\x9f]*$",
+                         "description": "No control characters."}}},
       "ConnectStarted": {"type": "object", "required": ["authorization_url", "expires_at"], "additionalProperties": False, "properties": {
           "authorization_url": {"type": "string", "format": "uri"}, "expires_at": ts}},
       "Account": {"type": "object", "additionalProperties": False,
@@ -129,7 +136,7 @@ doc = {
       "ConflictStrategy": {"type": "string", "enum": ["crm_wins", "calendar_wins", "latest_wins", "manual"]},
       "AccountSettings": {"type": "object", "additionalProperties": False, "properties": {
           "sync_enabled": {"type": "boolean"}, "conflict_strategy": ref("ConflictStrategy"),
-          "calendar_id": {"type": "string", "minLength": 1, "maxLength": 1024}}},
+          "calendar_id": CALENDAR_ID}},
       "SyncRequested": {"type": "object", "required": ["account_id", "requested_at", "sync_log"], "additionalProperties": False, "properties": {
           "account_id": {"type": "string", "format": "uuid"}, "requested_at": ts, "sync_log": {"type": "string"}}},
       "SyncLogEntry": {"type": "object", "additionalProperties": False,

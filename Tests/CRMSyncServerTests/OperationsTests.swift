@@ -85,7 +85,9 @@ struct OperationsTests {
                 let response = try await harness.send(method, path, headers: headers)
                 #expect(response.status == 405, "\(method) \(path)")
                 #expect(AccountAPITests.errorCode(response) == "method_not_allowed", "\(method) \(path)")
-                #expect(response.header("Allow") == allow, "\(method) \(path)")
+                // The order of Allow's methods means nothing.
+                let allowed = Set((response.header("Allow") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                #expect(allowed == Set(allow.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }), "\(method) \(path)")
             }
             // Paths the document does not have are still 404 (with no Allow).
             for (method, path) in [("PUT", "/v1/calendar/nothing-here"), ("TRACE", account + "/sync/extra")] {

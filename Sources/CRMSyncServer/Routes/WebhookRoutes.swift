@@ -75,17 +75,22 @@ struct WebhookRoutes: Sendable {
 
     @Sendable func microsoft(_ request: Request, context: ServerRequestContext) async throws -> Response {
         // Subscription handshake: echo the token (the query parser has percent-decoded it) as plain text.
+        // Graph sends it as text/plain without a body; a body that comes with it must still be a
+        // notification collection (the document describes one body for the route), else 415/400.
+        let notifications = try await self.decodeGraph(request)
         if let token = request.uri.queryParameters["validationToken"] {
             let text = String(token)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: text)))
         }
-        let notifications = try await self.decodeGraph(request)
+        // No body carries no notification: nothing to do.
+        guard let notifications else { return Response(status: .accepted) }
         var accepted: [PushWork] = []
         let now = self.dependencies.now()
         for item in notifications.value {
-            guard let id = item.subscriptionId, !id.isEmpty, id.count <= 255,
+            // An id Postgres text cannot hold (NUL) names no subscription: not looked up.
+            guard let id = item.subscriptionId, !id.isEmpty, id.count <= 255, !id.unicodeScalars.contains("\u{0}"),
                 let channel = try await self.store.lookup(provider: CalendarProviderKind.outlook.storedName, externalID: id), channel.isLive(at: now),
                 PushSecret.matches(item.clientState, stored: channel.tokenHash)
             else {
@@ -112,9 +117,9 @@ struct WebhookRoutes: Sendable {
         return Response(status: .accepted)
     }
 
-    private func decodeGraph(_ request: Request) async throws -> GraphNotifications {
-        let contentType = request.headers[.contentType]?.lowercased() ?? ""
-        guard contentType.hasPrefix("application/json") else { throw APIError.unsupportedMediaType }
+    /// The body as Graph's notification collection: nil when there is none (empty), else 415
+    /// unless JSON, 413 when too large, 400 unless `{"value":[…]}`.
+    private func decodeGraph(_ request: Request) async throws -> GraphNotifications? {
         var request = request
         let buffer: ByteBuffer
         do {
@@ -122,6 +127,9 @@ struct WebhookRoutes: Sendable {
         } catch is NIOTooManyBytesError {
             throw APIError.payloadTooLarge
         }
+        if buffer.readableBytes == 0 { return nil }
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        guard contentType.hasPrefix("application/json") else { throw APIError.unsupportedMediaType }
         do {
             return try JSONDecoder().decode(GraphNotifications.self, from: Data(buffer: buffer))
         } catch {
