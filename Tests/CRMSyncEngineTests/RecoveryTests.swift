@@ -40,12 +40,18 @@ struct RecoveryTests {
         try await admin.query(sql).first?.decode(T?.self, at: 0)
     }
 
-    @Test("a worker killed mid-import: the account is taken over within 30 s, and the abandoned run keeps its counts")
+    @Test("a worker killed mid-run: the account is taken over within 30 s, and the abandoned run keeps its counts")
     func killedWorkerTakenOver() async throws {
         try await TestDatabase.with("recovery_kill") { database in
             try await Sandbox.run { sandbox in
+                // `crmsync worker` lists 1,000 events a page, so its import is one page: the run is
+                // kept going after it by an export of 30 appointments, each insert taking 300 ms.
                 let harness = try await Self.account(database, sandbox, events: 60, pageSize: 5)
+                for index in 0..<30 {
+                    _ = try await harness.createAppointment(.timed("appointment \(index)", day: 2 + index % 20, hour: 18))
+                }
                 try await sandbox.control("POST", "faults", ["route": Self.listing, "latencyMs": 300])
+                try await sandbox.control("POST", "faults", ["route": "POST /calendar/v3/calendars/*/events", "latencyMs": 300])
                 let admin = try await database.adminConnection()
                 let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("crmsync-key-\(UUID().uuidString)")
                 try Data(database.key.value.utf8).write(to: keyFile)
