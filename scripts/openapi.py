@@ -23,6 +23,9 @@ def api(op, summary, responses, params=(), body=None, tag="calendar"):
         o["responses"].update(errors(413, 415))
     return o
 
+# Not blank (a character other than white space), no NUL, lengths in code points: FieldRules.swift.
+CALENDAR_ID = {"type": "string", "minLength": 1, "maxLength": 1024, "pattern": "^[^\\x00]*[^\\s\\x00][^\\x00]*$",
+               "description": "Not blank; no NUL (Postgres text cannot hold it)."}
 nullable = lambda s: {"oneOf": [s, {"type": "null"}]}
 ts = {"type": "string", "format": "date-time"}
 doc = {
@@ -30,7 +33,8 @@ doc = {
   "info": {"title": "crmsync", "version": "1.0.0",
            "description": "Calendar sync service of a multi-tenant CRM. /v1 routes take a bearer JWT (HS256, RS256 or ES256; exp, nbf and aud checked) "
                           "and the active organization in X-Organization-Id; every request runs in one database transaction under that identity, "
-                          "so objects of another organization or another user answer 404. Errors are {\"error\":{\"code\",\"message\"}} with stable codes."},
+                          "so objects of another organization or another user answer 404. Errors are {\"error\":{\"code\",\"message\"}} with stable codes. "
+                          "No field of a request body is nullable (null is 400 invalid_value); a method a path does not have is 405 with Allow."},
   "servers": [{"url": "/"}],
   "paths": {
     "/v1/calendar/accounts/connect": {"post": api("startCalendarConnect", "Start connecting a calendar account: returns the provider's authorization URL (state valid 10 minutes, single use). "
@@ -65,8 +69,9 @@ doc = {
     "/oauth/{provider}/callback": {"get": {"operationId": "oauthCallback", "tags": ["oauth"],
         "summary": "The provider's redirect after consent: checks state, exchanges the code (PKCE), stores the tokens encrypted, creates or reconnects the account, starts push notifications and the first sync, then redirects to the CRM's return URL with status=connected&account=<id> or status=error&error=<code> "
                    "(access_denied, provider_error, state_invalid, state_expired, state_used, provider_mismatch, missing_code, exchange_failed, connect_failed, temporarily_unavailable); "
-                   "no error creates an account.",
-        "parameters": [PROVIDER] + [{"name": n, "in": "query", "schema": {"type": "string"}} for n in ("state", "code", "error", "error_description")],
+                   "no error creates an account. Every outcome is a redirect, also for a provider name that is neither google nor outlook "
+                   "(error=provider_mismatch when the state is valid, else state_invalid): the browser always lands on the CRM's page.",
+        "parameters": [{**PROVIDER, "schema": {"type": "string"}}] + [{"name": n, "in": "query", "schema": {"type": "string"}} for n in ("state", "code", "error", "error_description")],
         "responses": {"302": {"description": "Redirect to the CRM's return URL with the outcome", "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}}}}}},
     "/oauth/complete": {"get": {"operationId": "oauthComplete", "tags": ["oauth"],
         "summary": "Default return page when no CRM return URL is configured: says whether the account was connected.",
@@ -74,15 +79,30 @@ doc = {
         "responses": {"200": {"description": "A short text page", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
     "/webhooks/google": {"post": {"operationId": "googleWebhook", "tags": ["webhooks"],
         "summary": "Google Calendar push notification (headers X-Goog-Channel-ID, X-Goog-Channel-Token, X-Goog-Resource-State, …; no body). A live channel with the right token marks its account due.",
-        "responses": {"200": {"description": "Accepted (sync handshake or change)"}, **errors(400, 401, 404)}}},
+        "parameters": [{"name": h, "in": "header", "required": req, "schema": {"type": "string", **({"minLength": 1, "maxLength": 255} if req else {})}}
+                       for h, req in (("X-Goog-Channel-ID", True), ("X-Goog-Resource-State", True), ("X-Goog-Channel-Token", False),
+                                      ("X-Goog-Resource-ID", False), ("X-Goog-Resource-URI", False), ("X-Goog-Message-Number", False),
+                                      ("X-Goog-Channel-Expiration", False))],
+        "responses": {"200": {"description": "Accepted (sync handshake or change)"},
+                      "400": {**ERR, "description": "X-Goog-Channel-ID or X-Goog-Resource-State missing (invalid_notification)"},
+                      "401": {**ERR, "description": "Unknown channel or wrong token"}, **errors(404)}}},
     "/webhooks/microsoft": {"post": {"operationId": "microsoftWebhook", "tags": ["webhooks"],
         "summary": "Microsoft Graph change and lifecycle notifications; with ?validationToken= answers the subscription handshake with the token as text/plain. "
                    "At most 100 items and 256 KiB per notification (413 payload_too_large / too_many_notifications); the subscriptions are looked up in one query "
                    "and an item whose clientState does not match is dropped; 401 invalid_client_state when none matched.",
         "parameters": [{"name": "validationToken", "in": "query", "schema": {"type": "string"}}],
-        "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+        "requestBody": {"description": "Graph's notification collection, Content-Type application/json (its fields may be null, as Graph "
+                                       "sends them). The validationToken handshake comes without a body; a body sent with it must still "
+                                       "be a notification collection. No body (empty) carries no notification.",
+                        "content": {"application/json": {"schema": {"type": "object", "required": ["value"],
+                                                                     "properties": {"value": {"type": "array", "items": {"type": "object", "properties": {
+                                                                         n: {"type": ["string", "null"]} for n in ("subscriptionId", "clientState", "changeType", "lifecycleEvent")}}}}}}}},
         "responses": {"200": {"description": "Validation handshake: the decoded token", "content": {"text/plain": {"schema": {"type": "string"}}}},
-                      "202": {"description": "Notifications accepted; work continues after the reply"}, **errors(400, 401, 413, 415)}}},
+                      "202": {"description": "Notifications accepted, or none sent (an empty body); work continues after the reply"},
+                      "400": {**ERR, "description": "The body is not {\"value\":[…]} (e.g. {}): invalid_notification"},
+                      "401": {**ERR, "description": "No notification matched a live subscription (invalid_client_state)"},
+                      "415": {**ERR, "description": "A body that is not application/json"},
+                      **errors(413)}}},
     "/healthz": {"get": {"operationId": "health", "tags": ["operations"], "summary": "The process is up.",
         "responses": {"200": json_body({"type": "object", "properties": {"status": {"const": "ok"}}})}}},
     "/readyz": {"get": {"operationId": "ready", "tags": ["operations"], "summary": "The database is reachable and every migration this build ships is applied.",
@@ -102,8 +122,9 @@ doc = {
                 "additionalProperties": False, "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
       "ConnectRequest": {"type": "object", "required": ["provider"], "additionalProperties": False, "properties": {
           "provider": {"type": "string", "enum": ["google", "outlook"]},
-          "calendar_id": {"type": "string", "minLength": 1, "maxLength": 1024, "default": "primary"},
-          "login_hint": {"type": "string", "maxLength": 320}}},
+          "calendar_id": {**CALENDAR_ID, "default": "primary"},
+          "login_hint": {"type": "string", "maxLength": 320, "pattern": "^[^\\x00-\\x1f\\x7f-\\x9f]*$",
+                         "description": "No control characters."}}},
       "ConnectStarted": {"type": "object", "required": ["authorization_url", "expires_at"], "additionalProperties": False, "properties": {
           "authorization_url": {"type": "string", "format": "uri"}, "expires_at": ts}},
       "Account": {"type": "object", "additionalProperties": False,
@@ -120,7 +141,7 @@ doc = {
       "ConflictStrategy": {"type": "string", "enum": ["crm_wins", "calendar_wins", "latest_wins", "manual"]},
       "AccountSettings": {"type": "object", "additionalProperties": False, "properties": {
           "sync_enabled": {"type": "boolean"}, "conflict_strategy": ref("ConflictStrategy"),
-          "calendar_id": {"type": "string", "minLength": 1, "maxLength": 1024}}},
+          "calendar_id": CALENDAR_ID}},
       "SyncRequested": {"type": "object", "required": ["account_id", "requested_at", "sync_log"], "additionalProperties": False, "properties": {
           "account_id": {"type": "string", "format": "uuid"}, "requested_at": ts, "sync_log": {"type": "string"}}},
       "SyncLogEntry": {"type": "object", "additionalProperties": False,

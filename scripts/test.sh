@@ -25,3 +25,10 @@ if [ $# -eq 0 ]; then
     DATABASE_URL="${!admin_url}" swift test --skip-build --filter 'TenancyMatrix|PooledIdentity'
   done
 fi
+if [ $# -eq 0 ]; then
+  # Schemathesis (pinned, installed into .local/schemathesis on first use) against a running
+  # `crmsync serve`: the OpenAPI document and the server must agree (issue 14 item 8). A
+  # separate step after the Swift tests, bounded to a few examples per operation (about 10 s).
+  echo "== schemathesis against crmsync serve's /openapi.json"
+  scripts/schemathesis.sh
+fi

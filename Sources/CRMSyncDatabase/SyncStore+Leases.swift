@@ -8,6 +8,9 @@ extension SyncStore {
         public var owner: Identity
         /// As `calendar_accounts.provider` stores it (`google`, `outlook`).
         public var provider: String
+        /// What made the account due, as `calendar_sync_log.sync_type` records it: `webhook`
+        /// (a pending request a webhook made), `manual` (any other request), `auto` (schedule).
+        public var trigger: String
     }
 
     /// Claims up to `limit` due accounts for `worker` (as `crmsync_worker` with no identity:
@@ -16,14 +19,14 @@ extension SyncStore {
         try await self.database.session(nil, role: .worker) { connection in
             try await connection.query(
                 """
-                select account_id, organization_id, user_id, provider
+                select account_id, organization_id, user_id, provider, sync_trigger
                 from public.claim_calendar_accounts(\(worker), \(limit), \(leaseSeconds))
                 """
             ).rows.map { row in
                 Claim(
                     accountID: try row.decode(UUID.self, at: 0),
                     owner: Identity(userID: try row.decode(UUID.self, at: 2), organizationID: try row.decode(UUID.self, at: 1)),
-                    provider: try row.decode(String.self, at: 3))
+                    provider: try row.decode(String.self, at: 3), trigger: try row.decode(String.self, at: 4))
             }
         }
     }
@@ -34,6 +37,15 @@ extension SyncStore {
             try await connection.query(
                 "select public.renew_calendar_lease(\(account), \(worker), \(leaseSeconds))"
             ).first?.decode(Bool.self, at: 0) ?? false
+        }
+    }
+
+    /// How long until the earliest lease of a due account runs out (on the database's clock);
+    /// nil when no due account is leased. An idle worker waits no longer than that.
+    public func nextLeaseExpiry() async throws -> Duration? {
+        try await self.database.session(nil, role: .worker) { connection in
+            try await connection.query("select public.calendar_next_lease_expiry()").first?.decode(Double?.self, at: 0)
+                .map { Duration.milliseconds(Int64((max(0, $0) * 1000).rounded(.up))) }
         }
     }
 

@@ -89,6 +89,20 @@ public struct SyncStore: Sendable {
         }
     }
 
+    /// Stores the counts of a run under way on its log row (they only grow), so that a run
+    /// whose worker dies keeps what it did.
+    public func recordProgress(
+        log logID: UUID, imported: Int, exported: Int, updated: Int, deleted: Int, errors: Int, as owner: Identity
+    ) async throws {
+        _ = try await self.database.session(owner, role: .worker) { connection in
+            try await connection.query(
+                """
+                select public.record_calendar_sync_progress(
+                  \(logID), \(imported), \(exported), \(updated), \(deleted), \(errors))
+                """)
+        }
+    }
+
     /// Marks the account as needing its owner to connect it again (it leaves the schedule).
     public func markReconnect(account: UUID, reason: String, as owner: Identity) async throws {
         _ = try await self.database.session(owner, role: .worker) { connection in

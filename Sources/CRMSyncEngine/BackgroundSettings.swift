@@ -7,7 +7,10 @@ public struct BackgroundSettings: Sendable, Hashable {
     /// sync request wakes it first. Default 30 seconds: with `listen` on, requested syncs start
     /// at once and the poll only finds accounts that became due by schedule.
     public var pollInterval: Duration
-    /// How long a worker's lease on an account lasts unless renewed. Default 300 seconds.
+    /// How long a worker's lease on an account lasts unless renewed. Default 24 seconds: the
+    /// lease is renewed every third of it while the run lasts, a worker that cannot renew it
+    /// stops its run once two thirds have passed, and the account of a worker that died is
+    /// taken over as soon as the lease runs out (within 30 seconds, idle slots waking then).
     public var leaseSeconds: Int
     /// Wake idle slots at once on `LISTEN crmsync_sync_requested`. Default true (turn it off
     /// behind a transaction-mode pooler, which cannot hold a `LISTEN`).
@@ -17,7 +20,7 @@ public struct BackgroundSettings: Sendable, Hashable {
 
     public static let defaultWorkerConcurrency = 4
     public static let defaultPollInterval: Duration = .seconds(30)
-    public static let defaultLeaseSeconds = 300
+    public static let defaultLeaseSeconds = 24
 
     public init(
         workerConcurrency: Int = Self.defaultWorkerConcurrency, pollInterval: Duration = Self.defaultPollInterval,

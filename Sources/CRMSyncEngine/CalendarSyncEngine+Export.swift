@@ -27,6 +27,7 @@ extension CalendarSyncEngine {
                 throw error
             }
             try await self.record(results, account: account, run: &run)
+            try await self.recordProgress(run, owner: account.owner)
             run.exportBatches += 1
             options.progress(.exportedBatch(number: run.exportBatches, appointments: fresh.count, counts: run.counts))
             if batch.count < options.exportBatchSize { return }

@@ -40,6 +40,7 @@ extension CalendarSyncEngine {
             if seen != nil { for event in page.events { if let id = event.id { seen?.insert(id) } } }
             let events = try await self.confirmRemovals(page.events, client: client, account: account)
             try await self.importPage(events, account: account, run: &run)
+            try await self.recordProgress(run, owner: account.owner)
             options.progress(.importedPage(number: run.pages, events: page.events.count, counts: run.counts))
             switch page.next {
             case .page(let continuation): position = .continuation(continuation)
@@ -66,6 +67,7 @@ extension CalendarSyncEngine {
         guard !vanished.isEmpty else { return }
         let removals = vanished.map { CalendarEvent(id: $0, status: .removed) }
         try await self.importPage(try await self.confirmRemovals(removals, client: client, account: account), account: account, run: &run)
+        try await self.recordProgress(run, owner: account.owner)
     }
 
     /// A removal (Graph's `@removed`, or an event missing from a complete listing) is not

@@ -12,6 +12,16 @@ extension CalendarSyncEngine {
         try await self.store.finish(log: logID, finish, details: report.errors, as: owner)
     }
 
+    /// Stores the run's counts so far on its log row (after each imported page and exported
+    /// batch): a run whose worker dies, or whose database goes away, keeps what it did there.
+    func recordProgress(_ run: SyncRun, owner: Identity) async throws {
+        guard let logID = run.logID else { return }
+        let counts = run.counts
+        try await self.store.recordProgress(
+            log: logID, imported: counts.imported, exported: counts.exported, updated: counts.updated, deleted: counts.deleted,
+            errors: counts.errors, as: owner)
+    }
+
     /// Records that the provider refused the OAuth client the account uses (for the operator);
     /// true when this is the first report since the client was last set.
     func reportClientRejected(account: SyncAccount, reason: String) async throws -> Bool {

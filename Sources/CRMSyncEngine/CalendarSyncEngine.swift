@@ -49,6 +49,7 @@ public struct CalendarSyncEngine: Sendable {
         else { throw SyncError.accountNotFound(id) }
         let account = try SyncAccount(stored)
         var run = SyncRun(full: options.full || account.cursor == nil)
+        run.logID = logID
         options.progress(.started(full: run.full))
         var logger = self.logger
         logger[metadataKey: "account"] = "\(id.uuidString.lowercased())"

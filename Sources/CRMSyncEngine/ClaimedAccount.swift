@@ -9,10 +9,14 @@ public struct ClaimedAccount: Sendable, Hashable {
     public var owner: Identity
     /// `google` or `outlook`.
     public var provider: String
+    /// What made it due (a webhook's request, a person's, or the schedule): the run is
+    /// logged with it.
+    public var trigger: SyncOptions.Trigger
 
     init(_ claim: SyncStore.Claim) {
         self.accountID = claim.accountID
         self.owner = claim.owner
         self.provider = claim.provider
+        self.trigger = SyncOptions.Trigger(rawValue: claim.trigger) ?? .auto
     }
 }

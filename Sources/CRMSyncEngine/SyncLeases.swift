@@ -9,11 +9,11 @@ public struct SyncLeases: Sendable {
     public var database: TenantDatabase
     /// This worker's name, as `calendar_accounts.lease_owner` records it.
     public var worker: String
-    /// How long a lease lasts unless renewed.
+    /// How long a lease lasts unless renewed (at least 10 seconds).
     public var leaseSeconds: Int
 
     /// Creates the lease handle of one worker.
-    public init(database: TenantDatabase, worker: String, leaseSeconds: Int = 300) {
+    public init(database: TenantDatabase, worker: String, leaseSeconds: Int = BackgroundSettings.defaultLeaseSeconds) {
         self.database = database
         self.worker = worker
         self.leaseSeconds = max(10, leaseSeconds)
@@ -28,6 +28,11 @@ public struct SyncLeases: Sendable {
     /// Extends the lease; false when it was lost (expired and taken by another worker).
     public func renew(_ account: UUID) async throws -> Bool {
         try await SyncStore(database: self.database).renewLease(account: account, worker: self.worker, leaseSeconds: self.leaseSeconds)
+    }
+
+    /// How long until the earliest lease of a due account runs out; nil when none is leased.
+    public func nextExpiry() async throws -> Duration? {
+        try await SyncStore(database: self.database).nextLeaseExpiry()
     }
 
     /// Gives the lease up.

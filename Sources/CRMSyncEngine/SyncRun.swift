@@ -4,6 +4,8 @@ import Foundation
 /// The state of one run while it goes: counts, failures, the cursor to store.
 struct SyncRun: Sendable {
     var full: Bool
+    /// The run's `calendar_sync_log` row, where its counts are recorded as it goes.
+    var logID: UUID?
     var counts = SyncCounts()
     var errors: [SyncErrorDetail] = []
     var pages = 0
@@ -49,6 +51,8 @@ struct SyncRun: Sendable {
         }
         self.failure = message
         self.nextCursor = nil
+        // The error that ended the run counts like any other (the log shows errors ≥ 1).
+        self.counts.errors += 1
         self.errors.append(SyncErrorDetail(phase: "run", message: message))
     }
 

@@ -12,7 +12,10 @@ import ServiceLifecycle
 ///
 /// On graceful shutdown (SIGTERM/SIGINT through a `ServiceGroup`) no new account is claimed;
 /// syncs under way finish their run (pages are short) and release their leases. A worker that
-/// dies keeps nothing: its leases expire and other workers claim the accounts.
+/// dies keeps nothing: its leases are short (`LeaseKeeper` renews them while a run lasts and
+/// stops a run it cannot renew for), and an idle slot waits no longer than the earliest lease
+/// of a due account, so another worker takes the account over as soon as its lease runs out.
+/// Each run is logged with what made the account due (`ClaimedAccount.trigger`).
 public struct SyncWorker: Service {
     /// The engine that syncs one account.
     public var engine: CalendarSyncEngine
@@ -54,6 +57,7 @@ public struct SyncWorker: Service {
         logger[metadataKey: "worker"] = "\(self.leases.worker)/\(number)"
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let ticket = self.wakeUp.ticket()
+            let claimedAt = ContinuousClock.now
             let claimed: [ClaimedAccount]
             do {
                 claimed = try await self.leases.claim(limit: 1)
@@ -63,42 +67,40 @@ public struct SyncWorker: Service {
                 continue
             }
             guard let account = claimed.first else {
-                // Idle: wait for the poll interval or a wake-up (perhaps one given while we
+                // Idle: wait for the poll interval, the end of the earliest lease of a due
+                // account (a dead worker's, perhaps) or a wake-up (perhaps one given while we
                 // claimed), and at once for shutdown.
-                _ = await cancelWhenGracefulShutdown { await self.wakeUp.wait(since: ticket, upTo: self.pollInterval) }
+                let wait = await self.idleWait()
+                _ = await cancelWhenGracefulShutdown { await self.wakeUp.wait(since: ticket, upTo: wait) }
                 continue
             }
-            await self.syncLeased(account, logger: logger)
+            await self.syncLeased(account, claimedAt: claimedAt, logger: logger)
         }
     }
 
-    /// Syncs one claimed account while renewing its lease; a lost lease stops the run.
-    private func syncLeased(_ account: ClaimedAccount, logger: Logger) async {
+    /// How long an idle slot waits: the poll interval, or until just after the earliest lease
+    /// of a due account runs out when that comes first.
+    private func idleWait() async -> Duration {
+        guard let expiry = try? await self.leases.nextExpiry() else { return self.pollInterval }
+        return min(self.pollInterval, expiry + .milliseconds(50))
+    }
+
+    /// Syncs one claimed account while `LeaseKeeper` keeps its lease; a lease lost or not
+    /// renewed in time stops the run. The lease is released afterwards (retried on failure).
+    private func syncLeased(_ account: ClaimedAccount, claimedAt: ContinuousClock.Instant, logger: Logger) async {
         let engine = self.engine
         let run = Task {
-            try await engine.sync(account: account.accountID, as: account.owner, options: SyncOptions(trigger: .auto))
+            try await engine.sync(account: account.accountID, as: account.owner, options: SyncOptions(trigger: account.trigger))
         }
-        let leases = self.leases
-        let renewer = Task {
-            while !Task.isCancelled {
-                try await Task.sleep(for: .seconds(max(1, leases.leaseSeconds / 3)))
-                if try await !leases.renew(account.accountID) {
-                    logger.warning("lease lost; stopping the sync", metadata: ["account": "\(account.accountID)"])
-                    run.cancel()
-                    return
-                }
-            }
-        }
+        let keeper = LeaseKeeper(leases: self.leases, account: account.accountID, claimedAt: claimedAt, logger: logger)
+        // Not awaited: a renewal stuck on a dead connection must not hold the slot.
+        let keeping = Task { await keeper.keep { _ in run.cancel() } }
         let result = await withTaskCancellationHandler { await run.result } onCancel: { run.cancel() }
-        renewer.cancel()
+        keeping.cancel()
         switch result {
         case .success(let report): self.onReport(account, report)
         case .failure(let error): logger.error("sync could not run", metadata: ["error": "\(error)"])
         }
-        do {
-            try await self.leases.release(account.accountID)
-        } catch {
-            logger.error("releasing the lease failed (it will expire)", metadata: ["error": "\(error)"])
-        }
+        await keeper.release()
     }
 }

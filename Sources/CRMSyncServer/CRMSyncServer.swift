@@ -33,6 +33,7 @@ public struct CRMSyncServer: Sendable {
         let router = Router(context: ServerRequestContext.self)
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ErrorResponseMiddleware())
+        router.add(middleware: MethodNotAllowedMiddleware())
         OperationsRoutes(dependencies: dependencies).register(on: router)
         WebhookRoutes(dependencies: dependencies, queue: self.pushWork).register(on: router)
         OAuthCallbackRoutes(dependencies: dependencies).register(on: router)

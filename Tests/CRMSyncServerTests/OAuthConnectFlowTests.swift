@@ -329,6 +329,14 @@ struct OAuthConnectFlowTests {
                 ([:], "invalid_field"),
                 (["provider": "google", "calendar_id": " "], "invalid_field"),
                 (["provider": "google", "login_hint": String(repeating: "a", count: 321)], "invalid_field"),
+                // null is refused, never read as "absent" (issue 14 item 8)
+                (["provider": "google", "login_hint": NSNull()], "invalid_value"),
+                // Lengths count code points and blank means white space only, as the document's
+                // maxLength and pattern do.
+                (["provider": "google", "login_hint": String(repeating: "e\u{301}", count: 161)], "invalid_field"),
+                (["provider": "google", "login_hint": "a\u{85}b"], "invalid_field"),
+                (["provider": "google", "calendar_id": "\n\u{2003}"], "invalid_field"),
+                (["provider": "google", "calendar_id": NSNull()], "invalid_value"),
             ]
             for (body, expected) in bad {
                 let response = try await harness.api("POST", path, as: Demo.bob, in: Demo.acme, json: body)

@@ -61,4 +61,41 @@ struct OperationsTests {
             #expect(documented.subtracting(implemented).sorted() == [], "documented routes the server does not have")
         }
     }
+
+    @Test("a method a documented path does not have is a 405 with Allow; an unknown path stays a 404")
+    func methodNotAllowed() async throws {
+        try await ServerHarness.with("ops_405") { harness in
+            let token = try await harness.token(for: Demo.alice)
+            let auth = ["Authorization": "Bearer \(token)", "X-Organization-Id": Demo.acme.uuidString.lowercased()]
+            let account = "/v1/calendar/accounts/\(Demo.aliceCalendar.uuidString.lowercased())"
+            let before = try await harness.fingerprint()
+            let cases: [(String, String, [String: String], String)] = [
+                ("TRACE", "/v1/calendar/accounts", auth, "GET"),
+                ("PUT", "/v1/calendar/accounts", auth, "GET"),
+                ("PUT", account, auth, "GET, PATCH, DELETE"),
+                ("TRACE", account, [:], "GET, PATCH, DELETE"),
+                // A literal segment wins over the `{account}` parameter.
+                ("PUT", "/v1/calendar/accounts/connect", auth, "POST"),
+                ("GET", account + "/sync", auth, "POST"),
+                ("DELETE", "/webhooks/google", [:], "POST"),
+                ("PUT", "/oauth/google/callback", [:], "GET"),
+                ("POST", "/healthz", [:], "GET"),
+            ]
+            for (method, path, headers, allow) in cases {
+                let response = try await harness.send(method, path, headers: headers)
+                #expect(response.status == 405, "\(method) \(path)")
+                #expect(AccountAPITests.errorCode(response) == "method_not_allowed", "\(method) \(path)")
+                // The order of Allow's methods means nothing.
+                let allowed = Set((response.header("Allow") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                #expect(allowed == Set(allow.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }), "\(method) \(path)")
+            }
+            // Paths the document does not have are still 404 (with no Allow).
+            for (method, path) in [("PUT", "/v1/calendar/nothing-here"), ("TRACE", account + "/sync/extra")] {
+                let response = try await harness.send(method, path, headers: auth)
+                #expect(response.status == 404, "\(method) \(path)")
+                #expect(response.header("Allow") == nil, "\(method) \(path)")
+            }
+            #expect(try await harness.fingerprint() == before)
+        }
+    }
 }

@@ -63,6 +63,26 @@ struct WebhookTests {
             #expect(handshake.status == 200)
             #expect(handshake.header("Content-Type")?.hasPrefix("text/plain") == true)
             #expect(String(decoding: handshake.body, as: UTF8.self) == "Validation: Token+1&x")
+            // As Graph sends it (text/plain, no body), and with a JSON body: that must still be
+            // a notification collection, as the document describes the route's one body.
+            let plain = try await harness.send(
+                "POST", "/webhooks/microsoft?validationToken=abc", headers: ["Content-Type": "text/plain; charset=utf-8"])
+            #expect(plain.status == 200 && String(decoding: plain.body, as: UTF8.self) == "abc")
+            let collection = try await harness.send(
+                "POST", "/webhooks/microsoft?validationToken=abc", headers: ["Content-Type": "application/json"], body: Data(#"{"value":[]}"#.utf8))
+            #expect(collection.status == 200 && String(decoding: collection.body, as: UTF8.self) == "abc")
+            let junk = try await harness.send(
+                "POST", "/webhooks/microsoft?validationToken=abc", headers: ["Content-Type": "application/json"], body: Data(#"{"value":[[null]]}"#.utf8))
+            #expect(junk.status == 400 && AccountAPITests.errorCode(junk) == "invalid_notification")
+            // No body carries no notification (and does no work); a body must be JSON.
+            #expect(try await harness.send("POST", "/webhooks/microsoft").status == 202)
+            let text = try await harness.send("POST", "/webhooks/microsoft", headers: ["Content-Type": "text/plain"], body: Data("x".utf8))
+            #expect(text.status == 415)
+            // A subscription id Postgres cannot hold (NUL) matches nothing: 401, not a database error.
+            let nul = try await harness.send(
+                "POST", "/webhooks/microsoft", headers: ["Content-Type": "application/json"],
+                body: Data(#"{"value":[{"subscriptionId":"a\u0000b","clientState":"x"}]}"#.utf8))
+            #expect(nul.status == 401 && AccountAPITests.errorCode(nul) == "invalid_client_state")
 
             // subscribe runs the sandbox's own handshake against our server: it must pass.
             let account = try await harness.connectPushAccount(.outlook)

@@ -31,10 +31,12 @@ begin
   if not coalesce(p_mark_due, false) then
     return 'counted';
   end if;
-  -- Coalesce: a pending request already woke a worker; this one rides along.
+  -- Coalesce: a pending request already woke a worker; this one rides along. The same now()
+  -- in webhook_requested_at marks the request as a webhook's (the run is logged `webhook`).
   update public.calendar_accounts a
-     set sync_requested_at = now(),
-         next_sync_at      = now()
+     set sync_requested_at    = now(),
+         webhook_requested_at = now(),
+         next_sync_at         = now()
    where a.organization_id = v_org and a.id = v_account and a.user_id = auth.uid()
      and a.sync_enabled and a.connection_status in ('connected', 'error')
      and a.sync_requested_at is null

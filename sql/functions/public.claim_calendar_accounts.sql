@@ -1,14 +1,16 @@
 /*
  * public.claim_calendar_accounts.sql — Scheduler (crmsync_worker, all organizations): leases up
  * to p_limit due calendar accounts (enabled, connected|error, next_sync_at reached or sync
- * requested, lease free or expired) to p_worker, FOR UPDATE SKIP LOCKED. Returns ids only.
+ * requested, lease free or expired) to p_worker, FOR UPDATE SKIP LOCKED. Returns ids and the
+ * run's trigger: webhook (a pending request a webhook made), manual (any other pending
+ * request: a person asked), auto (due by schedule). Return type changed by migration 330.
  */
 set local role crmsync_owner;
 
 -- scheduling (cross-tenant) ------------------------------------------------------------------
 
 create or replace function public.claim_calendar_accounts(p_worker text, p_limit int, p_lease_seconds int)
-returns table (account_id uuid, organization_id uuid, user_id uuid, provider text)
+returns table (account_id uuid, organization_id uuid, user_id uuid, provider text, sync_trigger text)
 language plpgsql
 volatile
 security definer
@@ -24,7 +26,10 @@ begin
   end if;
   return query
   with due as (
-    select a.organization_id, a.id
+    select a.organization_id, a.id,
+           case when a.sync_requested_at is null then 'auto'
+                when a.webhook_requested_at = a.sync_requested_at then 'webhook'
+                else 'manual' end as sync_trigger
       from public.calendar_accounts a
      where a.sync_enabled
        and a.connection_status in ('connected', 'error')
@@ -40,10 +45,10 @@ begin
          sync_requested_at = null
     from due
    where a.organization_id = due.organization_id and a.id = due.id
-  returning a.id, a.organization_id, a.user_id, a.provider;
+  returning a.id, a.organization_id, a.user_id, a.provider, due.sync_trigger;
 end
 $$;
 comment on function public.claim_calendar_accounts(text, int, int) is
-  'Scheduler (crmsync_worker, all organizations): leases up to p_limit due calendar accounts (enabled, connected|error, next_sync_at reached or sync requested, lease free or expired) to p_worker, FOR UPDATE SKIP LOCKED. Returns ids only.';
+  'Scheduler (crmsync_worker, all organizations): leases up to p_limit due calendar accounts (enabled, connected|error, next_sync_at reached or sync requested, lease free or expired) to p_worker, FOR UPDATE SKIP LOCKED. Returns ids and the run''s trigger (webhook: a pending request a webhook made; manual: any other pending request; auto: due by schedule).';
 revoke execute on function public.claim_calendar_accounts(text, int, int) from public;
 grant execute on function public.claim_calendar_accounts(text, int, int) to crmsync_worker;

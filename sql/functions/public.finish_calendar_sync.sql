@@ -54,7 +54,8 @@ begin
          events_exported = greatest(coalesce(p_exported, 0), 0),
          events_updated  = greatest(coalesce(p_updated, 0), 0),
          events_deleted  = greatest(coalesce(p_deleted, 0), 0),
-         errors          = greatest(coalesce(p_errors, 0), 0),
+         -- a failed run counts at least the error that ended it
+         errors          = greatest(coalesce(p_errors, 0), case when p_status = 'failed' then 1 else 0 end),
          error_details   = v_details,
          completed_at    = greatest(clock_timestamp(), l.started_at)
    where l.organization_id = v_org and l.id = p_log_id;

@@ -2,7 +2,8 @@
  * public.start_calendar_sync.sql — Opens a calendar_sync_log row (status running) for the
  * caller's calendar account and returns its id (sync_type manual|auto|webhook, direction
  * import|export|bidirectional); earlier runs of the account still running are closed as failed
- * (abandoned).
+ * (abandoned), keeping the counts they recorded as they went (record_calendar_sync_progress)
+ * and counting the abandonment as one more error.
  */
 set local role crmsync_owner;
 
@@ -25,8 +26,10 @@ begin
     raise exception 'account not found' using errcode = '42501';
   end if;
   -- Runs of this account still 'running' were abandoned (the caller holds the account now).
+  -- Their counts stay as recorded; the abandonment is one more error, described in the details.
   update public.calendar_sync_log l
      set status        = 'failed',
+         errors        = l.errors + 1,
          completed_at  = greatest(clock_timestamp(), l.started_at),
          error_details = l.error_details || jsonb_build_array(jsonb_build_object('message', 'run abandoned: the worker stopped before finishing'))
    where l.organization_id = v_org and l.calendar_account_id = p_account_id and l.status = 'running';
@@ -37,6 +40,6 @@ begin
 end
 $$;
 comment on function public.start_calendar_sync(uuid, text, text) is
-  'Opens a calendar_sync_log row (status running) for the caller''s calendar account and returns its id (sync_type manual|auto|webhook, direction import|export|bidirectional); earlier runs of the account still running are closed as failed (abandoned).';
+  'Opens a calendar_sync_log row (status running) for the caller''s calendar account and returns its id (sync_type manual|auto|webhook, direction import|export|bidirectional); earlier runs of the account still running are closed as failed (abandoned), keeping their recorded counts and counting the abandonment as an error.';
 revoke execute on function public.start_calendar_sync(uuid, text, text) from public;
 grant execute on function public.start_calendar_sync(uuid, text, text) to crmsync_worker;

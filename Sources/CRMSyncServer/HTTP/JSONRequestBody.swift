@@ -10,7 +10,8 @@ protocol JSONRequestBody: Decodable, Sendable {
 
 extension Request {
     /// Reads and decodes a JSON object body: 415 unless `application/json`, 413 beyond
-    /// `maxBytes`, 400 for malformed JSON, unknown fields, missing fields or wrong types. Error
+    /// `maxBytes`, 400 for malformed JSON, unknown fields, `null` values (`invalid_value`),
+    /// missing fields or wrong types. Error
     /// messages name the field, never echo the value.
     mutating func decodeJSONBody<Body: JSONRequestBody>(_ type: Body.Type, maxBytes: Int) async throws -> Body {
         let contentType = self.headers[.contentType]?.lowercased() ?? ""
@@ -28,6 +29,12 @@ extension Request {
         let unknown = Set(object.keys).subtracting(Body.fields).sorted()
         guard unknown.isEmpty else {
             throw APIError.badRequest("unknown_field", "unknown field(s): \(unknown.joined(separator: ", "))")
+        }
+        // No field of any body is nullable (the OpenAPI document says so): `null` is refused,
+        // never read as "absent".
+        let nulls = object.filter { $0.value is NSNull }.keys.sorted()
+        guard nulls.isEmpty else {
+            throw APIError.badRequest("invalid_value", "field(s) may not be null: \(nulls.joined(separator: ", "))")
         }
         do {
             return try JSONCoding.decoder().decode(Body.self, from: data)

@@ -60,7 +60,7 @@ struct AccountRoutes: Sendable {
         let id = try context.parameters.requireUUID("account")
         var request = request
         let change = try await request.decodeJSONBody(SettingsChange.self, maxBytes: self.dependencies.configuration.maxBodyBytes)
-        if let calendar = change.calendarID, calendar.trimmingCharacters(in: .whitespaces).isEmpty || calendar.count > 1024 {
+        if let calendar = change.calendarID, !FieldRules.isCalendarID(calendar) {
             throw APIError.badRequest("invalid_field", "calendar_id must be 1 to 1024 characters")
         }
         let account = try await Self.notFound {

@@ -42,11 +42,11 @@ struct ConnectRoutes: Sendable {
         let identity = try context.requireIdentity()
         var request = request
         let body = try await request.decodeJSONBody(ConnectRequest.self, maxBytes: self.dependencies.configuration.maxBodyBytes)
-        let calendarID = body.calendarID?.trimmingCharacters(in: .whitespaces)
-        if let calendarID, calendarID.isEmpty || calendarID.count > 1024 {
+        if let calendarID = body.calendarID, !FieldRules.isCalendarID(calendarID) {
             throw APIError.badRequest("invalid_field", "calendar_id must be 1 to 1024 characters")
         }
-        if let hint = body.loginHint, hint.count > 320 || hint.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        let calendarID = body.calendarID?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let hint = body.loginHint, !FieldRules.isLoginHint(hint) {
             throw APIError.badRequest("invalid_field", "login_hint must be at most 320 printable characters")
         }
 

@@ -82,13 +82,17 @@ struct WebhookRoutes: Sendable {
 
     @Sendable func microsoft(_ request: Request, context: ServerRequestContext) async throws -> Response {
         // Subscription handshake: echo the token (the query parser has percent-decoded it) as plain text.
+        // Graph sends it as text/plain without a body; a body that comes with it must still be a
+        // notification collection (the document describes one body for the route), else 415/400.
+        let notifications = try await self.decodeGraph(request)
         if let token = request.uri.queryParameters["validationToken"] {
             let text = String(token)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: text)))
         }
-        let notifications = try await self.decodeGraph(request)
+        // No body carries no notification: nothing to do.
+        guard let notifications else { return Response(status: .accepted) }
         // Anyone can post here: the work a body can buy is bounded before any lookup. One query
         // finds every subscription named; an item whose clientState does not match its
         // subscription's secret is dropped without any further work.
@@ -97,8 +101,11 @@ struct WebhookRoutes: Sendable {
                 .contentTooLarge, code: "too_many_notifications",
                 message: "a notification may carry at most \(Self.maxGraphNotifications) items")
         }
+        // An id Postgres text cannot hold (NUL) names no subscription: not looked up.
         let named = Set(notifications.value.compactMap { item in
-            item.subscriptionId.flatMap { !$0.isEmpty && $0.count <= 255 && item.clientState != nil ? $0 : nil }
+            item.subscriptionId.flatMap {
+                !$0.isEmpty && $0.count <= 255 && !$0.unicodeScalars.contains("\u{0}") && item.clientState != nil ? $0 : nil
+            }
         })
         let channels = try await self.store.lookup(provider: CalendarProviderKind.outlook.storedName, externalIDs: Array(named))
         var accepted: [PushWork] = []
@@ -130,9 +137,9 @@ struct WebhookRoutes: Sendable {
         return Response(status: .accepted)
     }
 
-    private func decodeGraph(_ request: Request) async throws -> GraphNotifications {
-        let contentType = request.headers[.contentType]?.lowercased() ?? ""
-        guard contentType.hasPrefix("application/json") else { throw APIError.unsupportedMediaType }
+    /// The body as Graph's notification collection: nil when there is none (empty), else 415
+    /// unless JSON, 413 when too large, 400 unless `{"value":[…]}`.
+    private func decodeGraph(_ request: Request) async throws -> GraphNotifications? {
         var request = request
         let buffer: ByteBuffer
         do {
@@ -140,6 +147,9 @@ struct WebhookRoutes: Sendable {
         } catch is NIOTooManyBytesError {
             throw APIError.payloadTooLarge
         }
+        if buffer.readableBytes == 0 { return nil }
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        guard contentType.hasPrefix("application/json") else { throw APIError.unsupportedMediaType }
         do {
             return try JSONDecoder().decode(GraphNotifications.self, from: Data(buffer: buffer))
         } catch {
