@@ -8,8 +8,7 @@ create or replace function private.email_flags(p_value jsonb)
 returns text[]
 language sql
 immutable
--- No SET clause: a plain SQL function is inlined into the import's statements (a SET would
--- make every call a separate function execution); every name inside is schema-qualified.
+set search_path = ''
 as $$
   select coalesce(array(select distinct f from unnest(private.email_text_array(p_value)) f where f <> '' order by 1), '{}')
 $$;

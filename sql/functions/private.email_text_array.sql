@@ -9,8 +9,7 @@ create or replace function private.email_text_array(p_value jsonb)
 returns text[]
 language sql
 immutable
--- No SET clause: a plain SQL function is inlined into the import's statements (a SET would
--- make every call a separate function execution); every name inside is schema-qualified.
+set search_path = ''
 as $$
   select coalesce(array(select x from jsonb_array_elements_text(case when jsonb_typeof(p_value) = 'array'
                                                                       then p_value else '[]'::jsonb end) x), '{}')

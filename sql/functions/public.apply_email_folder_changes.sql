@@ -117,19 +117,14 @@ begin
   -- is_read follows the remaining locations; a message in no folder keeps its last value.
   if cardinality(v_flagged) > 0 or cardinality(v_dropped) > 0 then
     with up as (
-      -- Driven by the touched ids (each probes its locations and its row by key): joining the
-      -- account's messages to a grouped subquery made the planner loop over every message of the
-      -- account once per touched one.
       update public.email_messages m
          set is_read = x.seen
-        from (select t.id, s.seen
-                from (select distinct u.id from unnest(v_flagged || v_dropped) as u (id)) t
-               cross join lateral (
-                      select bool_or(exists (select 1 from unnest(l.flags) f where lower(f) = '\seen')) as seen
-                        from public.email_message_locations l
-                       where l.organization_id = v_org and l.email_message_id = t.id) s
-               where s.seen is not null) x
-       where m.organization_id = v_org and m.id = x.id and m.email_account_id = p_account
+        from (select l.email_message_id as id,
+                     bool_or(exists (select 1 from unnest(l.flags) f where lower(f) = '\seen')) as seen
+                from public.email_message_locations l
+               where l.organization_id = v_org and l.email_message_id = any (v_flagged || v_dropped)
+               group by l.email_message_id) x
+       where m.organization_id = v_org and m.email_account_id = p_account and m.id = x.id
          and m.is_read is distinct from x.seen
       returning m.id
     )

@@ -317,19 +317,14 @@ begin
   -- 4. is_read = any location carries \Seen, for every message whose locations changed.
   if cardinality(v_located) > 0 or cardinality(v_displaced) > 0 then
     with up as (
-      -- Driven by the touched ids (each probes its locations and its row by key): joining the
-      -- account's messages to a grouped subquery made the planner loop over every message of the
-      -- account once per touched one.
       update public.email_messages m
          set is_read = x.seen
-        from (select t.id, s.seen
-                from (select distinct u.id from unnest(v_located || v_displaced) as u (id)) t
-               cross join lateral (
-                      select bool_or(exists (select 1 from unnest(l.flags) f where lower(f) = '\seen')) as seen
-                        from public.email_message_locations l
-                       where l.organization_id = v_org and l.email_message_id = t.id) s
-               where s.seen is not null) x
-       where m.organization_id = v_org and m.id = x.id and m.email_account_id = p_account
+        from (select l.email_message_id as id,
+                     bool_or(exists (select 1 from unnest(l.flags) f where lower(f) = '\seen')) as seen
+                from public.email_message_locations l
+               where l.organization_id = v_org and l.email_message_id = any (v_located || v_displaced)
+               group by l.email_message_id) x
+       where m.organization_id = v_org and m.email_account_id = p_account and m.id = x.id
          and m.is_read is distinct from x.seen
       returning m.id
     )
