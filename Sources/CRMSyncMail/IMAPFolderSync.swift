@@ -51,11 +51,15 @@ struct IMAPFolderSync {
         cursor.uidValidity = Int64(status.uidValidity)
         let resumed = resume != nil && !fresh
 
-        // The UIDs we know are read only when the server says something changed: a no-change
-        // sync compares counts.
-        let knownCount = try await report.timing.measure(\.sql) {
-            try await self.store.folderMessageCount(folder: self.folder.folderID, as: self.account.owner)
-        }
+        // The UIDs we know are read only when the server says something changed. With QRESYNC
+        // the server lists expunges itself (VANISHED); without it, a no-change sync compares
+        // the number of messages we know there with EXISTS.
+        let knownCount: Int? =
+            resumed
+            ? nil
+            : try await report.timing.measure(\.sql) {
+                try await self.store.folderMessageCount(folder: self.folder.folderID, as: self.account.owner)
+            }
         var known: Set<Int64>?
         var expunged: Set<Int64> = []
         if resumed, !status.vanished.isEmpty {
@@ -65,7 +69,8 @@ struct IMAPFolderSync {
         }
         let mightHaveNew = status.uidNext.map { Int64($0) > cursor.lastUID + 1 } ?? true
         var serverUIDs: [UInt32]?
-        if fresh || mightHaveNew || knownCount - expunged.count != status.exists {
+        let countDiffers = knownCount.map { $0 - expunged.count != status.exists } ?? false
+        if fresh || mightHaveNew || countDiffers {
             let all = try await report.timing.measure(\.imap) { try await self.client.searchAllUIDs() }
             serverUIDs = all
             let stored: Set<Int64>
