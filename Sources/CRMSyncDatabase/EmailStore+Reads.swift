@@ -9,17 +9,8 @@ extension EmailStore {
     public struct Account: Sendable, Hashable {
         public var id: UUID
         public var owner: Identity
-        public var provider: String
-        public var email: String
-        public var displayName: String?
-        public var imapHost: String?
-        public var imapPort: Int?
-        public var imapUsername: String?
-        public var imapUseTLS: Bool
-        public var smtpHost: String?
-        public var smtpPort: Int?
-        public var smtpUsername: String?
-        public var smtpUseStartTLS: Bool
+        /// Provider, address and servers, as connecting stored them.
+        public var settings: EmailAccountSettings
         /// Folder names to sync; nil = INBOX and Sent.
         public var syncFolders: [String]?
         public var connectionStatus: String
@@ -37,14 +28,16 @@ extension EmailStore {
                     """
                 ).first
             else { return nil }
-            return Account(
-                id: id, owner: Identity(userID: try row.decode(UUID.self, at: 0), organizationID: try row.decode(UUID.self, at: 1)),
+            let settings = EmailAccountSettings(
                 provider: try row.decode(String.self, at: 2), email: try row.decode(String.self, at: 3),
                 displayName: try row.decode(String?.self, at: 4), imapHost: try row.decode(String?.self, at: 5),
                 imapPort: try row.decode(Int?.self, at: 6), imapUsername: try row.decode(String?.self, at: 7),
                 imapUseTLS: try row.decode(Bool.self, at: 8), smtpHost: try row.decode(String?.self, at: 9),
                 smtpPort: try row.decode(Int?.self, at: 10), smtpUsername: try row.decode(String?.self, at: 11),
-                smtpUseStartTLS: try row.decode(Bool.self, at: 12), syncFolders: try row.decode([String]?.self, at: 13),
+                smtpUseStartTLS: try row.decode(Bool.self, at: 12))
+            return Account(
+                id: id, owner: Identity(userID: try row.decode(UUID.self, at: 0), organizationID: try row.decode(UUID.self, at: 1)),
+                settings: settings, syncFolders: try row.decode([String]?.self, at: 13),
                 connectionStatus: try row.decode(String.self, at: 14))
         }
     }

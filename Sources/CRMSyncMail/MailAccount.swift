@@ -16,7 +16,8 @@ struct MailAccount: Sendable {
     /// Folder names to sync; nil = INBOX and Sent.
     var syncFolders: [String]?
 
-    init(_ stored: EmailStore.Account, trust: MailTrust) throws(MailSyncError) {
+    init(_ account: EmailStore.Account, trust: MailTrust) throws(MailSyncError) {
+        let stored = account.settings
         guard let provider = IMAPMailProvider(rawValue: stored.provider) else {
             throw .unsupportedProvider(stored.provider)
         }
@@ -26,8 +27,8 @@ struct MailAccount: Sendable {
         guard let smtpHost = stored.smtpHost, let smtpPort = stored.smtpPort else {
             throw .incompleteAccount("SMTP host and port are required")
         }
-        self.id = stored.id
-        self.owner = stored.owner
+        self.id = account.id
+        self.owner = account.owner
         self.provider = provider
         self.email = stored.email
         self.displayName = stored.displayName
@@ -40,7 +41,7 @@ struct MailAccount: Sendable {
             caCertificateFile: trust.caCertificateFile)
         // iCloud's SMTP wants the full address where its IMAP takes the name part.
         self.smtpUsername = stored.smtpUsername ?? stored.email
-        self.syncFolders = stored.syncFolders
+        self.syncFolders = account.syncFolders
     }
 
     func imapCredential(_ secrets: EmailAccountSecrets) throws(MailSyncError) -> MailCredential {
