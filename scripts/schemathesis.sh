@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Schemathesis against the OpenAPI document of a running `crmsync serve` (issue 14 item 8): the
+# Schemathesis against the OpenAPI document of a running `crmsync serve`: the
 # server and /openapi.json must agree on every documented route, status, header and body, and on
 # methods a path does not have (405 with Allow). Bounded: a few examples per operation.
 #

@@ -27,7 +27,7 @@ if [ $# -eq 0 ]; then
 fi
 if [ $# -eq 0 ]; then
   # Schemathesis (pinned, installed into .local/schemathesis on first use) against a running
-  # `crmsync serve`: the OpenAPI document and the server must agree (issue 14 item 8). A
+  # `crmsync serve`: the OpenAPI document and the server must agree. A
   # separate step after the Swift tests, bounded to a few examples per operation (about 10 s).
   echo "== schemathesis against crmsync serve's /openapi.json"
   scripts/schemathesis.sh

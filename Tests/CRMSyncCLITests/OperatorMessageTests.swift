@@ -6,7 +6,7 @@ import Testing
 
 @testable import CRMSyncDatabase
 
-/// What a new operator meets (issue 14, item 11): seed-demo keeps their OAuth client, a command
+/// What a new operator meets: seed-demo keeps their OAuth client, a command
 /// before `migrate` says to run it, a non-member is told so in words, a failed sync is one line.
 @Suite("crmsync command line: what a new operator reads")
 struct OperatorMessageTests {

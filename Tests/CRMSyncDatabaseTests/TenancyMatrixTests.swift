@@ -4,7 +4,7 @@ import Foundation
 import PostgresClient
 import Testing
 
-/// The adversarial tenancy matrix (issue 2, "Tests that must exist"): every table × SELECT,
+/// The adversarial tenancy matrix: every table × SELECT,
 /// INSERT, UPDATE, DELETE × another organization's member and owner, the same organization's
 /// other member, the org owner, no identity, forged identities and the worker role; plus every
 /// secret function, private helper and monitoring view as the wrong actor, and the super admin.

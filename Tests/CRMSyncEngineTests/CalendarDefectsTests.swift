@@ -6,7 +6,7 @@ import Foundation
 import PostgresClient
 import Testing
 
-/// Issue 16: sync defects that damaged calendars or the CRM, against a sandbox that behaves
+/// Sync defects that damaged calendars or the CRM, against a sandbox that behaves
 /// as the providers document (Graph's delta reports out-of-window writes as `@removed`).
 @Suite struct CalendarDefectsTests {
     /// Appointments outside the listing window (30 days back, 365 ahead) created in the CRM

@@ -72,7 +72,7 @@ struct AccountAPITests {
                 ("PATCH", path, ["calendar_id": "\n\t"], 400, "invalid_field"),
                 // Postgres text cannot hold NUL: refused whole, never stored cut short.
                 ("PATCH", path, ["calendar_id": "probe\u{0}tail"], 400, "invalid_value"),
-                // No body field is nullable: null is refused, never read as "absent" (issue 14 item 8).
+                // No body field is nullable: null is refused, never read as "absent".
                 ("PATCH", path, ["calendar_id": NSNull()], 400, "invalid_value"),
                 ("PATCH", path, ["sync_enabled": false, "conflict_strategy": NSNull()], 400, "invalid_value"),
                 ("PATCH", path, [1, 2, 3], 400, "invalid_json"),

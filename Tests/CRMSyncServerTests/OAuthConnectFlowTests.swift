@@ -329,7 +329,7 @@ struct OAuthConnectFlowTests {
                 ([:], "invalid_field"),
                 (["provider": "google", "calendar_id": " "], "invalid_field"),
                 (["provider": "google", "login_hint": String(repeating: "a", count: 321)], "invalid_field"),
-                // null is refused, never read as "absent" (issue 14 item 8)
+                // null is refused, never read as "absent"
                 (["provider": "google", "login_hint": NSNull()], "invalid_value"),
                 // Lengths count code points and blank means white space only, as the document's
                 // maxLength and pattern do.

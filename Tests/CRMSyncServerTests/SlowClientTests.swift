@@ -6,7 +6,7 @@ import Testing
 import Glibc
 #endif
 
-/// Slow and idle clients are cut off (issue 14, item 4): a half-sent request head or body
+/// Slow and idle clients are cut off: a half-sent request head or body
 /// does not hold a connection open beyond the configured idle timeout.
 @Suite("HTTP service: slow clients")
 struct SlowClientTests {

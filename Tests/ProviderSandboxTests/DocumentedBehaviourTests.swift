@@ -4,7 +4,7 @@ import Testing
 
 @testable import ProviderSandbox
 
-/// Behaviour the providers document that the sandbox did not emulate (issue 16): Graph bodies
+/// Behaviour the providers document that the sandbox did not emulate: Graph bodies
 /// as HTML unless text is preferred, attendees kept by a PATCH that omits them, out-of-window
 /// writes reported as `@removed` by delta, and a Google calendar's own time zone.
 @Suite struct DocumentedBehaviourTests {

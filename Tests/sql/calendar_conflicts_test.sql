@@ -1,5 +1,5 @@
 /*
- * Tests/sql/calendar_conflicts_test.sql — psql checks of the sync engine's SQL API (issue 4): both sides changed under manual: one open conflict; resolving it.
+ * Tests/sql/calendar_conflicts_test.sql — psql checks of the sync engine's SQL API: both sides changed under manual: one open conflict; resolving it.
  *
  * Run on a scratch database holding every migration and demo/seed.sql (see run.sh next to
  * this file). Each step runs as the app would (crmsync_worker or authenticated, with

@@ -1,5 +1,5 @@
 /*
- * Tests/sql/calendar_export_results_test.sql — psql checks of the sync engine's SQL API (issue 4): record_calendar_exports: 412 with the remote version, 404 on update, crash recovery via client_id.
+ * Tests/sql/calendar_export_results_test.sql — psql checks of the sync engine's SQL API: record_calendar_exports: 412 with the remote version, 404 on update, crash recovery via client_id.
  *
  * Run on a scratch database holding every migration and demo/seed.sql (see run.sh next to
  * this file). Each step runs as the app would (crmsync_worker or authenticated, with

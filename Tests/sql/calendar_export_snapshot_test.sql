@@ -1,5 +1,5 @@
 /*
- * Tests/sql/calendar_export_snapshot_test.sql — psql checks of the sync engine's SQL API (issue 4): export reads only what changed since the last complete scan's snapshot (sql/300, 301).
+ * Tests/sql/calendar_export_snapshot_test.sql — psql checks of the sync engine's SQL API: export reads only what changed since the last complete scan's snapshot (sql/300, 301).
  *
  * Run on a scratch database holding every migration and demo/seed.sql (see run.sh next to
  * this file). Each step runs as the app would (crmsync_worker or authenticated, with

@@ -1,5 +1,5 @@
 /*
- * Tests/sql/calendar_export_test.sql — psql checks of the sync engine's SQL API (issue 4): an export run: create, record (idempotent), the echo of our own write.
+ * Tests/sql/calendar_export_test.sql — psql checks of the sync engine's SQL API: an export run: create, record (idempotent), the echo of our own write.
  *
  * Run on a scratch database holding every migration and demo/seed.sql (see run.sh next to
  * this file). Each step runs as the app would (crmsync_worker or authenticated, with

@@ -1,5 +1,5 @@
 /*
- * Tests/sql/calendar_import_test.sql — psql checks of the sync engine's SQL API (issue 4): the first import (created, ignored, invalid) and its replay.
+ * Tests/sql/calendar_import_test.sql — psql checks of the sync engine's SQL API: the first import (created, ignored, invalid) and its replay.
  *
  * Run on a scratch database holding every migration and demo/seed.sql (see run.sh next to
  * this file). Each step runs as the app would (crmsync_worker or authenticated, with

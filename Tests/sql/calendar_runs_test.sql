@@ -1,5 +1,5 @@
 /*
- * Tests/sql/calendar_runs_test.sql — psql checks of the sync engine's SQL API (issue 4): runs (back-off, cursor, reauth, request) and scheduling leases.
+ * Tests/sql/calendar_runs_test.sql — psql checks of the sync engine's SQL API: runs (back-off, cursor, reauth, request) and scheduling leases.
  *
  * Run on a scratch database holding every migration and demo/seed.sql (see run.sh next to
  * this file). Each step runs as the app would (crmsync_worker or authenticated, with

@@ -1,5 +1,5 @@
 /*
- * Tests/sql/calendar_strategies_test.sql — psql checks of the sync engine's SQL API (issue 4): crm_wins, calendar_wins, latest_wins; deletions both ways.
+ * Tests/sql/calendar_strategies_test.sql — psql checks of the sync engine's SQL API: crm_wins, calendar_wins, latest_wins; deletions both ways.
  *
  * Run on a scratch database holding every migration and demo/seed.sql (see run.sh next to
  * this file). Each step runs as the app would (crmsync_worker or authenticated, with

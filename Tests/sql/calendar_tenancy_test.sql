@@ -1,5 +1,5 @@
 /*
- * Tests/sql/calendar_tenancy_test.sql — psql checks of the sync engine's SQL API (issue 4): a worker session with another user's or organization's account ids.
+ * Tests/sql/calendar_tenancy_test.sql — psql checks of the sync engine's SQL API: a worker session with another user's or organization's account ids.
  *
  * Run on a scratch database holding every migration and demo/seed.sql (see run.sh next to
  * this file). Each step runs as the app would (crmsync_worker or authenticated, with

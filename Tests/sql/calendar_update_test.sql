@@ -1,5 +1,5 @@
 /*
- * Tests/sql/calendar_update_test.sql — psql checks of the sync engine's SQL API (issue 4): a CRM edit exported with If-Match, its echo, a remote edit imported.
+ * Tests/sql/calendar_update_test.sql — psql checks of the sync engine's SQL API: a CRM edit exported with If-Match, its echo, a remote edit imported.
  *
  * Run on a scratch database holding every migration and demo/seed.sql (see run.sh next to
  * this file). Each step runs as the app would (crmsync_worker or authenticated, with

@@ -1,6 +1,6 @@
 /*
  * Tests/sql/import_plans_test.sql — the import's and the export's work follows the page, not
- * the account, whatever the statistics say (issue 4; sql/303, sql/304).
+ * the account, whatever the statistics say (sql/303, sql/304).
  *
  * The statistics often do not know a new account: its thousands of mappings are below
  * ANALYZE's thresholds. With few accounts known, the planner then guesses the new one has a

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import CRMSyncProviders
 
-/// Issue 16, against the sandbox behaving as the providers document: an update writes only
+/// Against the sandbox behaving as the providers document: an update writes only
 /// what the caller changed (attendees never cleared unless asked, HTML kept while its text is
 /// unchanged), bodies are read as text, and a Google event read alone gets its calendar's zone.
 @Suite struct CalendarDefectsTests {

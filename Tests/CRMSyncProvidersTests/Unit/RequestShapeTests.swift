@@ -130,7 +130,7 @@ import Testing
         #expect(start.keys.sorted() == ["dateTime", "timeZone"])
     }
 
-    /// Issue 16: a CRM edit of an Outlook meeting sent `"attendees": []` (Outlook cancelled
+    /// A CRM edit of an Outlook meeting sent `"attendees": []` (Outlook cancelled
     /// the invitations) and its description as text over an HTML body. An update now PATCHes
     /// only what differs from the event as read, bodies asked for and sent as text.
     @Test func graphUpdateSendsOnlyWhatChanged() async throws {
