@@ -115,13 +115,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Mail of IMAP mailboxes (iCloud, any IMAP server): per-folder incremental import, the
-        // outbox sent over SMTP exactly once, account connect, and the mail worker.
+        // Mail: IMAP mailboxes (iCloud, any IMAP server) per folder, Gmail and Outlook through
+        // their APIs; the outbox sent exactly once, account connect, and the mail worker.
         .target(
             name: "CRMSyncMail",
             dependencies: [
                 "CRMSyncDatabase",
                 "CRMSyncMIME",
+                "CRMSyncProviders",
                 "CRMSyncSupport",
                 "MailTransport",
                 .product(name: "Logging", package: "swift-log"),
@@ -200,6 +201,7 @@ let package = Package(
         .target(
             name: "CRMSyncSandboxSupport",
             dependencies: [
+                "CRMSyncProviders",
                 "ProviderSandbox",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -246,7 +248,8 @@ let package = Package(
         .testTarget(
             name: "CRMSyncMailTests",
             dependencies: [
-                "CRMSyncMail", "CRMSyncDatabase", "CRMSyncSupport", "CRMSyncTestSupport", "MailTransport", "PostgresClient",
+                "CRMSyncMail", "CRMSyncDatabase", "CRMSyncProviders", "CRMSyncSupport", "CRMSyncTestSupport", "MailTransport",
+                "PostgresClient", "CRMSyncSandboxSupport", "ProviderSandbox",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

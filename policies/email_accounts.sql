@@ -17,7 +17,7 @@ grant select (id, organization_id, user_id, provider, email, display_name,
               smtp_host, smtp_port, smtp_username, smtp_use_starttls,
               token_key_id, token_expires_at, connection_status, sync_enabled, last_sync_at,
               last_sync_status, sync_cursor, consecutive_failures, next_sync_at, created_at, updated_at,
-              lease_owner, lease_expires_at, sync_requested_at, last_error, sync_folders)
+              lease_owner, lease_expires_at, sync_requested_at, last_error, sync_folders, push_expires_at)
   on table public.email_accounts to authenticated, crmsync_worker;
 grant insert (id, organization_id, user_id, provider, email, display_name,
               imap_host, imap_port, imap_username, imap_use_tls,
@@ -28,7 +28,7 @@ grant update (email, display_name, imap_host, imap_port, imap_username, imap_use
               connection_status, sync_enabled, next_sync_at, sync_folders)
   on table public.email_accounts to authenticated;
 grant update (connection_status, sync_enabled, last_sync_at, last_sync_status, sync_cursor,
-              consecutive_failures, next_sync_at, last_error)
+              consecutive_failures, next_sync_at, last_error, push_expires_at)
   on table public.email_accounts to crmsync_worker;
 grant delete on table public.email_accounts to authenticated;
 

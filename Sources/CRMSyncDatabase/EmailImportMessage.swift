@@ -28,8 +28,10 @@ public struct EmailImportMessage: Sendable, Hashable, Codable {
     public var referencesIDs: [String]
     public var direction: EmailDirection
     public var labels: [String]
-    /// The message's UID in the folder the batch was fetched from.
-    public var uid: Int64
+    /// Read, as the provider says (Gmail, Graph); IMAP derives it from the `\Seen` flag instead.
+    public var isRead: Bool?
+    /// The message's UID in the folder the batch was fetched from (IMAP only).
+    public var uid: Int64?
     /// IMAP flags there (`\Seen` makes the message read).
     public var flags: [String]
     public var modseq: Int64?
@@ -41,7 +43,7 @@ public struct EmailImportMessage: Sendable, Hashable, Codable {
         toAddresses: [String] = [], ccAddresses: [String] = [], subject: String? = nil, snippet: String? = nil,
         bodyText: String? = nil, bodyHTML: String? = nil, bodyTruncated: Bool = false, receivedAt: Date? = nil,
         sizeBytes: Int64? = nil, inReplyTo: String? = nil, referencesIDs: [String] = [], direction: EmailDirection = .inbound,
-        labels: [String] = [], uid: Int64, flags: [String] = [], modseq: Int64? = nil,
+        labels: [String] = [], isRead: Bool? = nil, uid: Int64? = nil, flags: [String] = [], modseq: Int64? = nil,
         attachments: [EmailImportAttachment] = []
     ) {
         self.providerMessageID = providerMessageID
@@ -61,6 +63,7 @@ public struct EmailImportMessage: Sendable, Hashable, Codable {
         self.referencesIDs = referencesIDs
         self.direction = direction
         self.labels = labels
+        self.isRead = isRead
         self.uid = uid
         self.flags = flags
         self.modseq = modseq
@@ -72,7 +75,7 @@ public struct EmailImportMessage: Sendable, Hashable, Codable {
         case threadID = "thread_id", fromAddress = "from_address", toAddresses = "to_addresses"
         case ccAddresses = "cc_addresses", subject, snippet, bodyText = "body_text", bodyHTML = "body_html"
         case bodyTruncated = "body_truncated", receivedAt = "received_at", sizeBytes = "size_bytes"
-        case inReplyTo = "in_reply_to", referencesIDs = "references_ids", direction, labels, uid, flags, modseq
+        case inReplyTo = "in_reply_to", referencesIDs = "references_ids", direction, labels, isRead = "is_read", uid, flags, modseq
         case attachments
     }
 
@@ -100,7 +103,8 @@ public struct EmailImportMessage: Sendable, Hashable, Codable {
         self.referencesIDs = try c.decodeIfPresent([String].self, forKey: .referencesIDs) ?? []
         self.direction = try c.decodeIfPresent(EmailDirection.self, forKey: .direction) ?? .inbound
         self.labels = try c.decodeIfPresent([String].self, forKey: .labels) ?? []
-        self.uid = try c.decode(Int64.self, forKey: .uid)
+        self.isRead = try c.decodeIfPresent(Bool.self, forKey: .isRead)
+        self.uid = try c.decodeIfPresent(Int64.self, forKey: .uid)
         self.flags = try c.decodeIfPresent([String].self, forKey: .flags) ?? []
         self.modseq = try c.decodeIfPresent(Int64.self, forKey: .modseq)
         self.attachments = try c.decodeIfPresent([EmailImportAttachment].self, forKey: .attachments) ?? []
@@ -126,7 +130,8 @@ public struct EmailImportMessage: Sendable, Hashable, Codable {
         try c.encode(self.referencesIDs, forKey: .referencesIDs)
         try c.encode(self.direction, forKey: .direction)
         try c.encode(self.labels, forKey: .labels)
-        try c.encode(self.uid, forKey: .uid)
+        try c.encodeIfPresent(self.isRead, forKey: .isRead)
+        try c.encodeIfPresent(self.uid, forKey: .uid)
         try c.encode(self.flags, forKey: .flags)
         try c.encodeIfPresent(self.modseq, forKey: .modseq)
         try c.encode(self.attachments, forKey: .attachments)

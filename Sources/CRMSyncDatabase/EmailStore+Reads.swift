@@ -14,6 +14,8 @@ extension EmailStore {
         /// Folder names to sync; nil = INBOX and Sent.
         public var syncFolders: [String]?
         public var connectionStatus: String
+        /// When the provider's push registration lapses (Gmail users.watch); nil = none.
+        public var pushExpiresAt: Date? = nil
     }
 
     /// The account as `owner`'s worker session sees it; nil when hidden or gone.
@@ -23,7 +25,8 @@ extension EmailStore {
                 let row = try await connection.query(
                     """
                     select user_id, organization_id, provider, email, display_name, imap_host, imap_port, imap_username,
-                           imap_use_tls, smtp_host, smtp_port, smtp_username, smtp_use_starttls, sync_folders, connection_status
+                           imap_use_tls, smtp_host, smtp_port, smtp_username, smtp_use_starttls, sync_folders, connection_status,
+                           push_expires_at
                       from public.email_accounts where id = \(id)
                     """
                 ).first
@@ -38,7 +41,7 @@ extension EmailStore {
             return Account(
                 id: id, owner: Identity(userID: try row.decode(UUID.self, at: 0), organizationID: try row.decode(UUID.self, at: 1)),
                 settings: settings, syncFolders: try row.decode([String]?.self, at: 13),
-                connectionStatus: try row.decode(String.self, at: 14))
+                connectionStatus: try row.decode(String.self, at: 14), pushExpiresAt: try row.decode(Date?.self, at: 15))
         }
     }
 

@@ -173,18 +173,13 @@ struct IMAPFolderSync {
         let outbound =
             self.folder.role == .sent
             || mail.from.map { ParsedMail.address(in: $0).lowercased() == self.account.email.lowercased() } == true
-        return EmailImportMessage(
-            providerMessageID: mail.key, internetMessageID: mail.messageID, threadID: nil,
-            fromAddress: mail.from, toAddresses: mail.to, ccAddresses: mail.cc, subject: mail.subject,
-            snippet: mail.snippet, bodyText: mail.text, bodyHTML: mail.html, bodyTruncated: mail.truncated,
-            receivedAt: message.internalDate ?? mail.date, sizeBytes: message.size.map(Int64.init) ?? Int64(message.raw.count),
-            inReplyTo: mail.inReplyTo, referencesIDs: mail.references, direction: outbound ? .outbound : .inbound,
-            labels: [], uid: Int64(message.uid), flags: message.flags, modseq: message.modSeq.map { Int64(clamping: $0) },
-            attachments: mail.attachments.map {
-                EmailImportAttachment(
-                    filename: $0.filename, contentType: $0.contentType, sizeBytes: Int64($0.size), contentID: $0.contentID,
-                    providerAttachmentID: $0.partPath, inline: $0.disposition == .inline)
-            })
+        var row = mail.importRow(
+            providerMessageID: mail.key, receivedAt: message.internalDate ?? mail.date,
+            sizeBytes: message.size.map(Int64.init) ?? Int64(message.raw.count), outbound: outbound)
+        row.uid = Int64(message.uid)
+        row.flags = message.flags
+        row.modseq = message.modSeq.map { Int64(clamping: $0) }
+        return row
     }
 }
 

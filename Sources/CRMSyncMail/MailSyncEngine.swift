@@ -1,34 +1,39 @@
 import CRMSyncDatabase
 import CRMSyncMIME
+import CRMSyncProviders
 import Foundation
 import Logging
 import MailTransport
 
-/// Imports the mail of one IMAP account (iCloud or any IMAP server), one run at a time.
+/// Imports the mail of one account, one run at a time: IMAP accounts (iCloud, any IMAP server)
+/// over IMAP, Gmail and Outlook through their APIs.
 ///
-/// A courier like the calendar engine: it reads the account and its password in the owner's
-/// worker session, walks the chosen folders with `IMAPFolderSync`, and hands each batch to
-/// `public.import_email_messages`; the run is logged with `start_email_sync` /
-/// `finish_email_sync`. Mail is only ever read with EXAMINE and BODY.PEEK[]: importing never
-/// marks a message read.
+/// A courier like the calendar engine: it reads the account and its secret in the owner's
+/// worker session, walks the chosen folders with `IMAPFolderSync` (or `GmailMailSync`,
+/// `GraphMailSync`), and hands each batch to the import functions; the run is logged with
+/// `start_email_sync` / `finish_email_sync`. Importing never marks a message read (IMAP reads
+/// with EXAMINE and BODY.PEEK[]; the APIs' reads change nothing).
 public struct MailSyncEngine: Sendable {
     public var database: TenantDatabase
     public var trust: MailTrust
     /// Connect and read timeout of the IMAP session.
     public var timeout: Duration
     public var parser: MIMEParser
+    /// Where Gmail and Graph are reached, and how.
+    public var api: MailAPIAccess
     public var logger: Logger
 
     var store: EmailStore { EmailStore(database: self.database) }
 
     public init(
         database: TenantDatabase, trust: MailTrust = MailTrust(), timeout: Duration = .seconds(60),
-        parser: MIMEParser = MIMEParser(), logger: Logger = Logger(label: "crmsync.mail")
+        parser: MIMEParser = MIMEParser(), api: MailAPIAccess? = nil, logger: Logger = Logger(label: "crmsync.mail")
     ) {
         self.database = database
         self.trust = trust
         self.timeout = timeout
         self.parser = parser
+        self.api = api ?? MailAPIAccess(database: database, logger: logger)
         self.logger = logger
     }
 
@@ -45,8 +50,19 @@ public struct MailSyncEngine: Sendable {
         var report = MailSyncReport(status: .success)
         var reauthorize = false
         do {
-            let account = try MailAccount(stored, trust: self.trust)
-            try await self.run(account, options: options, report: &report, logger: logger)
+            if let provider = APIMailProvider(rawValue: stored.settings.provider) {
+                try await self.runAPI(stored, provider: provider, options: options, report: &report, logger: logger)
+            } else {
+                let account = try MailAccount(stored, trust: self.trust)
+                try await self.run(account, options: options, report: &report, logger: logger)
+            }
+        } catch let error as ProviderError {
+            report.status = .failed
+            report.errors.append(MailSyncErrorDetail(message: error.description))
+            switch error {
+            case .reconnectRequired, .unauthorized: reauthorize = true
+            default: break
+            }
         } catch let error as MailSyncError {
             report.status = .failed
             report.errors.append(MailSyncErrorDetail(message: error.description))
@@ -86,6 +102,46 @@ public struct MailSyncEngine: Sendable {
         }
         report.roundTrips = await client.roundTrips
         await client.logout()
+    }
+
+    /// A Gmail or Outlook run through the provider's API.
+    private func runAPI(
+        _ account: EmailStore.Account, provider: APIMailProvider, options: MailSyncOptions, report: inout MailSyncReport, logger: Logger
+    ) async throws {
+        let tokens = try await self.api.tokens(account: account.id, provider: provider, owner: account.owner)
+        let names = account.syncFolders ?? provider.defaultFolders
+        switch provider {
+        case .gmail:
+            let sync = GmailMailSync(
+                client: self.api.gmail(tokens), store: self.store, account: account.id, owner: account.owner,
+                email: account.settings.email, labels: names, parser: self.parser, options: options, logger: logger)
+            try await sync.run(into: &report)
+            if let topic = self.api.gmailPushTopic,
+                (account.pushExpiresAt ?? .distantPast) < Date().addingTimeInterval(MailAPIAccess.gmailWatchRenewal)
+            {
+                do {
+                    let watch = try await sync.client.watch(topicName: topic, labelIds: names)
+                    try await self.store.recordPushExpiry(account: account.id, expiresAt: watch.expiration, as: account.owner)
+                } catch {
+                    report.errors.append(MailSyncErrorDetail(message: "Gmail push could not be registered: \(error)"))
+                }
+            }
+        case .outlook:
+            var folders: [EmailStore.FolderCursor] = []
+            var cursors = try await self.store.syncCursors(account: account.id, as: account.owner)
+            for name in names {
+                if !cursors.folders.contains(where: { $0.name == name }) {
+                    let role: EmailFolderRole = name.lowercased() == "inbox" ? .inbox : name.lowercased() == "sentitems" ? .sent : .other
+                    _ = try await self.store.ensureFolder(account: account.id, name: name, role: role, as: account.owner)
+                    cursors = try await self.store.syncCursors(account: account.id, as: account.owner)
+                }
+                if let folder = cursors.folders.first(where: { $0.name == name }) { folders.append(folder) }
+            }
+            let sync = GraphMailSync(
+                client: self.api.graph(tokens), store: self.store, account: account.id, owner: account.owner, folders: folders,
+                parser: self.parser, options: options, logger: logger)
+            try await sync.run(into: &report)
+        }
     }
 
     /// Logs in; a transport failure becomes the `MailSyncError` naming the server.

@@ -3,9 +3,10 @@ import Foundation
 import Logging
 import MailTransport
 
-/// Sends an account's queued mail over SMTP, exactly once.
+/// Sends an account's queued mail exactly once: over SMTP for IMAP accounts, through the API
+/// for Gmail and Outlook (`APIOutboxSender.swift`).
 ///
-/// Each claimed message goes: (a retry? look for its Message-ID in the Sent folder first: a
+/// Over SMTP, each claimed message goes: (a retry? look for its Message-ID in the Sent folder first: a
 /// crash or a lost reply may have come after the server took it) → SMTP → APPEND to Sent unless
 /// the server already filed it there → recorded as sent (`finish_email_send` also stores it in
 /// `email_messages` as outbound). A message whose send failed for good (a recipient or the
@@ -16,16 +17,19 @@ public struct OutboxSender: Sendable {
     public var timeout: Duration
     /// A message left in `sending` this long is taken to be a crashed attempt.
     public var staleAfter: Duration
+    /// Where Gmail and Graph are reached, and how.
+    public var api: MailAPIAccess
     public var logger: Logger
 
     public init(
         database: TenantDatabase, trust: MailTrust = MailTrust(), timeout: Duration = .seconds(60), staleAfter: Duration = .seconds(300),
-        logger: Logger = Logger(label: "crmsync.mail")
+        api: MailAPIAccess? = nil, logger: Logger = Logger(label: "crmsync.mail")
     ) {
         self.database = database
         self.trust = trust
         self.timeout = timeout
         self.staleAfter = staleAfter
+        self.api = api ?? MailAPIAccess(database: database, logger: logger)
         self.logger = logger
     }
 
@@ -46,15 +50,8 @@ public struct OutboxSender: Sendable {
             account: id, limit: limit, staleSeconds: max(1, Int(self.staleAfter.components.seconds)), as: owner)
         guard !items.isEmpty else { return [] }
         guard let stored = try await self.store.account(id, as: owner) else { throw MailSyncError.accountNotFound(id) }
-        let account = try MailAccount(stored, trust: self.trust)
-        let secrets = try await self.store.secrets(of: id, as: owner)
-        let smtp = SMTPClient(
-            endpoint: account.smtp, credential: try account.smtpCredential(secrets), timeout: self.timeout, logger: self.logger)
-        let mailbox = SentFolder(account: account, credential: try account.imapCredential(secrets), timeout: self.timeout, logger: self.logger)
-        var outcomes: [Outcome] = []
-        for item in items {
-            if Task.isCancelled { break }  // the rest stay claimed and are re-checked against Sent when stale
-            let outcome = await self.send(item, from: account, smtp: smtp, sent: mailbox)
+        // Each outcome is recorded as soon as it is known: a crash leaves the fewest in `sending`.
+        let record: Record = { item, outcome in
             let recorded: EmailSendOutcome =
                 switch outcome.result {
                 case .sent, .alreadySent: .sent
@@ -62,6 +59,26 @@ public struct OutboxSender: Sendable {
                 case .failed: .failed(error: outcome.error ?? "failed")
                 }
             try await self.store.finishSend(outbox: item.id, recorded, as: owner)
+        }
+        if let provider = APIMailProvider(rawValue: stored.settings.provider) {
+            return try await self.sendThroughAPI(items, account: stored, provider: provider, api: self.api, record: record)
+        }
+        return try await self.sendOverSMTP(items, account: stored, record: record)
+    }
+
+    typealias Record = @Sendable (EmailOutboxItem, Outcome) async throws -> Void
+
+    private func sendOverSMTP(_ items: [EmailOutboxItem], account stored: EmailStore.Account, record: Record) async throws -> [Outcome] {
+        let account = try MailAccount(stored, trust: self.trust)
+        let secrets = try await self.store.secrets(of: stored.id, as: stored.owner)
+        let smtp = SMTPClient(
+            endpoint: account.smtp, credential: try account.smtpCredential(secrets), timeout: self.timeout, logger: self.logger)
+        let mailbox = SentFolder(account: account, credential: try account.imapCredential(secrets), timeout: self.timeout, logger: self.logger)
+        var outcomes: [Outcome] = []
+        for item in items {
+            if Task.isCancelled { break }  // the rest stay claimed and are re-checked against Sent when stale
+            let outcome = await self.send(item, from: account, smtp: smtp, sent: mailbox)
+            try await record(item, outcome)
             outcomes.append(outcome)
         }
         await mailbox.close()

@@ -1,3 +1,4 @@
+import CRMSyncDatabase
 import CRMSyncMIME
 import CRMSyncSupport
 import Foundation
@@ -79,6 +80,25 @@ struct ParsedMail: Sendable {
 }
 
 extension ParsedMail {
+    /// The row the import functions store for this message; the provider's own facts (id,
+    /// thread, labels, read state, IMAP location) are given or set by the caller.
+    func importRow(
+        providerMessageID: String, threadID: String? = nil, receivedAt: Date?, sizeBytes: Int64, outbound: Bool,
+        labels: [String] = [], isRead: Bool? = nil
+    ) -> EmailImportMessage {
+        EmailImportMessage(
+            providerMessageID: providerMessageID, internetMessageID: self.messageID, threadID: threadID,
+            fromAddress: self.from, toAddresses: self.to, ccAddresses: self.cc, subject: self.subject,
+            snippet: self.snippet, bodyText: self.text, bodyHTML: self.html, bodyTruncated: self.truncated,
+            receivedAt: receivedAt, sizeBytes: sizeBytes, inReplyTo: self.inReplyTo, referencesIDs: self.references,
+            direction: outbound ? .outbound : .inbound, labels: labels, isRead: isRead,
+            attachments: self.attachments.map {
+                EmailImportAttachment(
+                    filename: $0.filename, contentType: $0.contentType, sizeBytes: Int64($0.size), contentID: $0.contentID,
+                    providerAttachmentID: $0.partPath, inline: $0.disposition == .inline)
+            })
+    }
+
     /// The bare address of a rendered `Name <address>`.
     static func address(in rendered: String) -> String {
         guard let open = rendered.lastIndex(of: "<"), let close = rendered.lastIndex(of: ">"), open < close else { return rendered }

@@ -36,6 +36,7 @@ public struct CRMSyncServer: Sendable {
         router.add(middleware: MethodNotAllowedMiddleware())
         OperationsRoutes(dependencies: dependencies).register(on: router)
         WebhookRoutes(dependencies: dependencies, queue: self.pushWork).register(on: router)
+        GmailWebhookRoutes(dependencies: dependencies).register(on: router)
         OAuthCallbackRoutes(dependencies: dependencies).register(on: router)
 
         let v1 = router.group("v1").add(middleware: BearerAuthMiddleware(verifier: verifier, metrics: dependencies.metrics))

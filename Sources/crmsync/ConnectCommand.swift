@@ -50,31 +50,13 @@ struct ConnectCommand: AsyncParsableCommand {
             }
             guard self.timeout > 0 else { throw ValidationError("--timeout must be positive") }
             let identity = Identity(userID: user, organizationID: org)
-            let endpoints = try ProviderEndpoints.fromEnvironment(self.options.environment)
-            let settings = self.options.databaseSettings
             let database = TenantDatabase(
-                pool: PostgresPool(configuration: settings.app, maxConnections: 1),
+                pool: PostgresPool(configuration: self.options.databaseSettings.app, maxConnections: 1),
                 secretKey: try self.options.requiredSecretKey())
             let store = CalendarAccountStore(database: database)
-            let registration: (clientID: String, clientSecret: String)
-            do {
-                registration = try await store.oauthClient(provider: provider.oauthClientName, for: identity)
-            } catch CalendarAccountError.oauthClientMissing {
-                // No client registered: say what fixes it rather than a bare SQLSTATE.
-                throw ValidationError(
-                    "no OAuth client is registered for \(provider.oauthClientName); an administrator registers it with:\n  "
-                        + ProviderArgument.registerCommand(provider, organization: "<org uuid, for the organization's own app>"))
-            }
-            let oauth = OAuthClient(
-                provider: provider,
-                credentials: OAuthCredentials(clientId: registration.clientID, clientSecret: registration.clientSecret),
-                endpoints: endpoints)
-
-            let flow = ConnectFlow(oauth: oauth, loginHint: self.loginHint)
-            // The listener's server logs its own (normal) shutdown as errors; keep it quiet
-            // unless someone asked for debug output.
-            var listenerLogger = self.options.logger("crmsync.connect")
-            if listenerLogger.logLevel > .debug { listenerLogger.logLevel = .critical }
+            let flow = try await ConnectFlow.registered(
+                provider: provider, for: identity, database: database, options: self.options, loginHint: self.loginHint)
+            let listenerLogger = ConnectFlow.listenerLogger(self.options)
             let tokens = try await flow.authorize(timeout: .seconds(self.timeout), logger: listenerLogger)
             let email = try await flow.accountEmail(tokens: tokens)
             let account = try await store.connect(

@@ -1,3 +1,6 @@
+import ArgumentParser
+import CRMSyncDatabase
+import CRMSyncEngine
 import CRMSyncProviders
 import Foundation
 import Logging
@@ -26,6 +29,8 @@ struct ConnectFlow {
 
     let oauth: OAuthClient
     let loginHint: String?
+    /// What the account is connected for, which decides the scopes asked.
+    var features: Set<OAuthFeature> = [.calendar]
 
     /// The callback key that carries a connection failure (no provider sends it).
     static let unreachableKey = "crmsync.unreachable"
@@ -37,7 +42,7 @@ struct ConnectFlow {
 
     /// Runs the browser step and exchanges the code; returns the tokens.
     func authorize(timeout: Duration, logger: Logger) async throws -> TokenSet {
-        let scopes = OAuthFeature.scopes(for: [.calendar], provider: self.oauth.provider)
+        let scopes = OAuthFeature.scopes(for: self.features, provider: self.oauth.provider)
         let request = LockedBox<AuthorizationRequest?>(nil)
         let query = try await LoopbackRedirectListener.firstCallback(timeout: timeout, logger: logger) { redirectURI, finish in
             let authorization = self.oauth.authorizationRequest(redirectURI: redirectURI, scopes: scopes, loginHint: self.loginHint)
@@ -72,6 +77,37 @@ struct ConnectFlow {
         guard let code = query["code"], !code.isEmpty else { throw Failure.noCode }
         return try await self.oauth.exchange(
             code: code, codeVerifier: authorization.pkce.verifier, redirectURI: authorization.redirectURI)
+    }
+
+    /// The flow with the OAuth client registered for `provider` (the organization's own or the
+    /// platform's); a missing registration is refused with the command that fixes it.
+    static func registered(
+        provider: CalendarProviderKind, for identity: Identity, database: TenantDatabase, options: GlobalOptions,
+        loginHint: String?, features: Set<OAuthFeature> = [.calendar]
+    ) async throws -> ConnectFlow {
+        let endpoints = try ProviderEndpoints.fromEnvironment(options.environment)
+        let registration: (clientID: String, clientSecret: String)
+        do {
+            registration = try await CalendarAccountStore(database: database).oauthClient(provider: provider.oauthClientName, for: identity)
+        } catch CalendarAccountError.oauthClientMissing {
+            // No client registered: say what fixes it rather than a bare SQLSTATE.
+            throw ValidationError(
+                "no OAuth client is registered for \(provider.oauthClientName); an administrator registers it with:\n  "
+                    + ProviderArgument.registerCommand(provider, organization: "<org uuid, for the organization's own app>"))
+        }
+        let oauth = OAuthClient(
+            provider: provider,
+            credentials: OAuthCredentials(clientId: registration.clientID, clientSecret: registration.clientSecret),
+            endpoints: endpoints)
+        return ConnectFlow(oauth: oauth, loginHint: loginHint, features: features)
+    }
+
+    /// The listener's server logs its own (normal) shutdown as errors; it stays quiet unless
+    /// someone asked for debug output.
+    static func listenerLogger(_ options: GlobalOptions) -> Logger {
+        var logger = options.logger("crmsync.connect")
+        if logger.logLevel > .debug { logger.logLevel = .critical }
+        return logger
     }
 
     /// The account's address as the provider reports it.

@@ -1,11 +1,13 @@
 import ArgumentParser
 import CRMSyncDatabase
 import CRMSyncMail
+import CRMSyncProviders
 import Foundation
+import Logging
 import MailTransport
 import PostgresClient
 
-/// `crmsync mail`: connect, sync and send mail of iCloud and IMAP mailboxes.
+/// `crmsync mail`: connect, sync and send mail of Gmail, Outlook, iCloud and IMAP mailboxes.
 struct MailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mail",
@@ -47,15 +49,25 @@ extension GlobalOptions {
             pool: PostgresPool(configuration: self.databaseSettings.app, maxConnections: connections),
             secretKey: try self.requiredSecretKey())
     }
+
+    /// Gmail and Graph as the environment places them (the sandbox with `CRMSYNC_SANDBOX_URL`).
+    func mailAPIAccess(database: TenantDatabase, logger: Logger) throws -> MailAPIAccess {
+        MailAPIAccess(
+            database: database, endpoints: try ProviderEndpoints.fromEnvironment(self.environment),
+            gmailPushTopic: self.environment["CRMSYNC_GMAIL_PUSH_TOPIC"].flatMap { $0.isEmpty ? nil : $0 }, logger: logger)
+    }
 }
 
 /// `crmsync mail connect`.
 struct MailConnectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "connect",
-        abstract: "Connect an iCloud or IMAP mailbox: logs in to its IMAP and SMTP servers, then stores it.",
+        abstract: "Connect a mailbox: Gmail or Outlook through OAuth in a browser; iCloud or IMAP by logging in to its servers.",
         discussion: """
-            The password is read from the environment variable named by --password-env, else from the first \
+            Gmail and Outlook (--provider gmail|outlook): prints the authorization URL and waits for the provider to \
+            redirect to a one-shot listener on 127.0.0.1, as `crmsync connect` does, asking to read and send mail; \
+            the address is the one the provider reports (--email only suggests it on the sign-in page). \
+            iCloud and IMAP: the password is read from the environment variable named by --password-env, else from the first \
             line of standard input; never from the command line. For iCloud use an app-specific password \
             (appleid.apple.com); the hosts are preset. Nothing is stored unless both servers accept the login. \
             CRMSYNC_MAIL_CA_FILE names a PEM file of CAs to trust instead of the system's (test servers).
@@ -63,7 +75,7 @@ struct MailConnectCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Option(help: "apple (iCloud Mail) or imap.")
+    @Option(help: "gmail, outlook (also microsoft), apple (iCloud Mail) or imap.")
     var provider: String
 
     @Option(help: "The CRM user (uuid) who owns the mailbox.")
@@ -72,8 +84,11 @@ struct MailConnectCommand: AsyncParsableCommand {
     @Option(help: "The organization (uuid) the mailbox belongs to.")
     var org: String
 
-    @Option(help: "The mailbox's address.")
-    var email: String
+    @Option(help: "The mailbox's address (required for apple and imap; a sign-in hint for gmail and outlook).")
+    var email: String?
+
+    @Option(help: "Seconds to wait for the OAuth authorization (gmail, outlook).")
+    var timeout: Int = 300
 
     @Option(help: "The name shown on mail sent from the CRM.")
     var displayName: String?
@@ -107,12 +122,20 @@ struct MailConnectCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            guard let provider = IMAPMailProvider(rawValue: self.provider.lowercased()) else {
-                throw ValidationError("--provider must be apple or imap (gmail and outlook connect through OAuth)")
-            }
             guard let user = UUID(uuidString: self.user), let org = UUID(uuidString: self.org) else {
                 throw ValidationError("--user and --org must be uuids")
             }
+            let name = self.provider.lowercased() == "microsoft" ? "outlook" : self.provider.lowercased()
+            if let provider = APIMailProvider(rawValue: name) {
+                let connect = MailOAuthConnect(options: self.options, provider: provider, loginHint: self.email, timeout: self.timeout)
+                let (id, email) = try await connect.run(as: Identity(userID: user, organizationID: org))
+                print("connected \(email): account \(id.uuidString.lowercased())")
+                return
+            }
+            guard let provider = IMAPMailProvider(rawValue: name) else {
+                throw ValidationError("--provider must be gmail, outlook, apple or imap")
+            }
+            guard let email = self.email, !email.isEmpty else { throw ValidationError("--email is required for --provider \(name)") }
             let trust = MailTrust.fromEnvironment(self.options.environment)
             let imap: MailServerEndpoint
             let smtp: MailServerEndpoint
@@ -132,14 +155,14 @@ struct MailConnectCommand: AsyncParsableCommand {
                     host: smtpHost, port: self.smtpPort ?? (smtpSecurity == .implicitTLS ? 465 : 587), security: smtpSecurity,
                     caCertificateFile: trust.caCertificateFile)
             }
-            let defaultUsername = provider == .apple ? String(self.email.split(separator: "@").first ?? "") : self.email
+            let defaultUsername = provider == .apple ? String(email.split(separator: "@").first ?? "") : email
             let request = MailConnectRequest(
-                provider: provider, email: self.email, displayName: self.displayName, imap: imap,
-                imapUsername: self.username ?? defaultUsername, smtp: smtp, smtpUsername: self.smtpUsername ?? self.email,
+                provider: provider, email: email, displayName: self.displayName, imap: imap,
+                imapUsername: self.username ?? defaultUsername, smtp: smtp, smtpUsername: self.smtpUsername ?? email,
                 password: try self.password())
             let connector = MailAccountConnector(database: try self.options.tenantDatabase(connections: 1), logger: self.options.logger("crmsync.mail"))
             let id = try await connector.connect(request, as: Identity(userID: user, organizationID: org))
-            print("connected \(self.email): account \(id.uuidString.lowercased())")
+            print("connected \(email): account \(id.uuidString.lowercased())")
         }
     }
 
@@ -195,12 +218,13 @@ struct MailSyncCommand: AsyncParsableCommand {
             let trust = MailTrust.fromEnvironment(self.options.environment)
             let logger = self.options.logger("crmsync.mail")
             let display = MailProgressDisplay(terminal: isatty(STDOUT_FILENO) == 1)
-            let engine = MailSyncEngine(database: database, trust: trust, logger: logger)
+            let api = try self.options.mailAPIAccess(database: database, logger: logger)
+            let engine = MailSyncEngine(database: database, trust: trust, api: api, logger: logger)
             let report = try await engine.sync(
                 account: account, as: owner, options: MailSyncOptions(trigger: .manual, full: self.full) { display.show($0) })
             display.finish(report)
             guard self.resendAfter > 0 else { throw ValidationError("--resend-after must be positive") }
-            let sender = OutboxSender(database: database, trust: trust, staleAfter: .seconds(self.resendAfter), logger: logger)
+            let sender = OutboxSender(database: database, trust: trust, staleAfter: .seconds(self.resendAfter), api: api, logger: logger)
             let sent = try await sender.sendPending(account: account, as: owner)
             for outcome in sent { display.show(outcome) }
             if report.status == .failed { throw ExitCode.failure }
@@ -261,8 +285,10 @@ struct MailSendCommand: AsyncParsableCommand {
                 OutgoingMail(to: self.to, cc: self.cc, bcc: self.bcc, subject: self.subject, text: body, replyTo: self.replyTo),
                 from: account, as: owner)
             print("queued <\(queued.messageID)>")
+            let logger = self.options.logger("crmsync.mail")
             let sender = OutboxSender(
-                database: database, trust: MailTrust.fromEnvironment(self.options.environment), logger: self.options.logger("crmsync.mail"))
+                database: database, trust: MailTrust.fromEnvironment(self.options.environment),
+                api: try self.options.mailAPIAccess(database: database, logger: logger), logger: logger)
             let outcomes = try await sender.sendPending(account: account, as: owner)
             let display = MailProgressDisplay(terminal: false)
             for outcome in outcomes { display.show(outcome) }

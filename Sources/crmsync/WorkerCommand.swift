@@ -83,10 +83,11 @@ struct WorkerCommand: AsyncParsableCommand {
             if self.mail {
                 let trust = MailTrust.fromEnvironment(environment)
                 let mailLogger = self.options.logger("crmsync.mail")
+                let api = try self.options.mailAPIAccess(database: database, logger: mailLogger)
                 services.append(
                     MailWorker(
-                        engine: MailSyncEngine(database: database, trust: trust, logger: mailLogger),
-                        sender: OutboxSender(database: database, trust: trust, logger: mailLogger), worker: name,
+                        engine: MailSyncEngine(database: database, trust: trust, api: api, logger: mailLogger),
+                        sender: OutboxSender(database: database, trust: trust, api: api, logger: mailLogger), worker: name,
                         leaseSeconds: self.leaseSeconds, concurrency: max(1, self.concurrency / 2),
                         pollInterval: .seconds(max(1, self.pollSeconds)),
                         onReport: { account, report, sent in

@@ -1,6 +1,7 @@
 import CRMSyncDatabase
 import CRMSyncEngine
 import CRMSyncProviders
+import CRMSyncSandboxSupport
 import CRMSyncTestSupport
 import Foundation
 import PostgresClient

@@ -1,5 +1,5 @@
-import CRMSyncTestSupport
 import CRMSyncEngine
+import CRMSyncTestSupport
 import Foundation
 import Testing
 

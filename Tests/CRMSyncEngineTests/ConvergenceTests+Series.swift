@@ -1,3 +1,4 @@
+import CRMSyncSandboxSupport
 import CRMSyncTestSupport
 import Foundation
 import Testing

@@ -1,6 +1,7 @@
-import CRMSyncTestSupport
 import CRMSyncEngine
 import CRMSyncProviders
+import CRMSyncSandboxSupport
+import CRMSyncTestSupport
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 @testable import CRMSyncDatabase
+import CRMSyncSandboxSupport
 import CRMSyncTestSupport
 import CRMSyncEngine
 import CRMSyncProviders

@@ -1,4 +1,5 @@
 @testable import CRMSyncDatabase
+import CRMSyncSandboxSupport
 import CRMSyncEngine
 import CRMSyncProviders
 import CRMSyncTestSupport

@@ -1,5 +1,5 @@
-import CRMSyncTestSupport
 import CRMSyncDatabase
+import CRMSyncTestSupport
 import Foundation
 import PostgresClient
 

@@ -1,5 +1,6 @@
-import CRMSyncTestSupport
 import CRMSyncProviders
+import CRMSyncSandboxSupport
+import CRMSyncTestSupport
 import Foundation
 
 /// The calendar side, changed the way the person does in Google Calendar or Outlook: through

@@ -1,4 +1,5 @@
 import CRMSyncProviders
+import CRMSyncSandboxSupport
 import CRMSyncTestSupport
 import Foundation
 

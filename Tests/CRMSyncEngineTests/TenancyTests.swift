@@ -1,7 +1,8 @@
-import CRMSyncTestSupport
 import CRMSyncDatabase
 import CRMSyncEngine
 import CRMSyncProviders
+import CRMSyncSandboxSupport
+import CRMSyncTestSupport
 import Foundation
 import PostgresClient
 import Testing

@@ -1,6 +1,6 @@
-import CRMSyncTestSupport
 import CRMSyncDatabase
 import CRMSyncEngine
+import CRMSyncTestSupport
 import Foundation
 import PostgresClient
 import Testing

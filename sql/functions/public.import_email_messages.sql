@@ -299,20 +299,12 @@ begin
   )
   select coalesce(array_agg(distinct u.email_message_id), '{}') into v_located from up u;
 
-  -- 3. Attachments of messages that have none yet.
-  insert into public.email_attachments (organization_id, email_account_id, email_message_id, filename, content_type,
-                                        size_bytes, provider_attachment_id, content_id, is_inline)
-  select v_org, p_account, m.id, a.value ->> 'filename', a.value ->> 'content_type', (a.value ->> 'size_bytes')::bigint,
-         a.value ->> 'provider_attachment_id', a.value ->> 'content_id', coalesce((a.value ->> 'inline')::boolean, false)
-    from (select distinct on (i.provider_message_id) i.provider_message_id, i.attachments
-            from unnest(v_items) i
-           order by i.provider_message_id, i.ord desc) d
-    join public.email_messages m
-      on m.organization_id = v_org and m.email_account_id = p_account and m.provider_message_id = d.provider_message_id
-   cross join lateral jsonb_array_elements(d.attachments) with ordinality as a (value, n)
-   where not exists (select 1 from public.email_attachments x
-                      where x.organization_id = v_org and x.email_account_id = p_account and x.email_message_id = m.id)
-   order by m.id, a.n;
+  -- 3. Attachments of messages that have none yet (each message's last element in the batch).
+  perform private.insert_email_attachments(p_account, (
+    select jsonb_agg(jsonb_build_object('provider_message_id', d.provider_message_id, 'attachments', d.attachments))
+      from (select distinct on (i.provider_message_id) i.provider_message_id, i.attachments
+              from unnest(v_items) i
+             order by i.provider_message_id, i.ord desc) d));
 
   -- 4. is_read = any location carries \Seen, for every message whose locations changed.
   if cardinality(v_located) > 0 or cardinality(v_displaced) > 0 then

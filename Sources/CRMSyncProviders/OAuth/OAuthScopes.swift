@@ -24,7 +24,7 @@ public enum OAuthFeature: String, Sendable, Hashable, CaseIterable {
             return ["offline_access", "openid", "email", "User.Read"] + ordered.map { feature in
                 switch feature {
                 case .calendar: "Calendars.ReadWrite"
-                case .mailRead: "Mail.ReadWrite"
+                case .mailRead: "Mail.Read"
                 case .mailSend: "Mail.Send"
                 }
             }

@@ -78,6 +78,12 @@ extension ServerConfiguration {
             try integer(
                 "CRMSYNC_HTTP_IDLE_TIMEOUT_SECONDS", default: Int(ServerConfiguration.defaultIdleTimeout.components.seconds), range: 1...3600))
         configuration.webhookBaseURL = try url("CRMSYNC_WEBHOOK_URL")
+        if let token = value("CRMSYNC_GMAIL_PUSH_TOKEN") {
+            guard token.utf8.count >= 32, token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_".contains($0)) }) else {
+                throw .invalid("CRMSYNC_GMAIL_PUSH_TOKEN", reason: "must be at least 32 letters, digits, - or _ (it travels in a URL)")
+            }
+            configuration.gmailPushToken = token
+        }
         configuration.push = try Self.pushSettings(environment)
         return configuration
     }

@@ -35,6 +35,9 @@ public struct ServerConfiguration: Sendable {
     /// browsers do (docker compose: the sandbox container posts to `http://crmsync:8080`).
     /// Nil: `publicBaseURL`.
     public var webhookBaseURL: URL?
+    /// The secret Gmail's Pub/Sub push endpoint carries (`/webhooks/gmail?token=…`,
+    /// `CRMSYNC_GMAIL_PUSH_TOKEN`); nil = Gmail push not in use (the route answers 404).
+    public var gmailPushToken: String?
 
     /// The background services' settings (the rest keep `BackgroundSettings`' defaults).
     public var background: BackgroundSettings {

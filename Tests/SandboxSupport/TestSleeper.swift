@@ -1,22 +1,20 @@
-import CRMSyncTestSupport
 import CRMSyncProviders
 import Foundation
 import Synchronization
 
 /// A clock that never sleeps: it records each wait and moves its own time on by it, so
-/// `Retry-After` and backoff cost nothing in tests. (Copied in spirit from the providers'
-/// tests' `RecordingSleeper`; test targets cannot share code.)
-final class TestSleeper: Sleeper {
+/// `Retry-After` and backoff cost nothing in tests (the engine's and the mail engine's).
+public final class TestSleeper: Sleeper {
     private let state: Mutex<(offset: TimeInterval, waits: [Duration])>
 
-    init() {
+    public init() {
         self.state = Mutex((0, []))
     }
 
     /// Every wait asked for so far.
-    var waits: [Duration] { self.state.withLock { $0.waits } }
+    public var waits: [Duration] { self.state.withLock { $0.waits } }
 
-    func sleep(for duration: Duration) async throws {
+    public func sleep(for duration: Duration) async throws {
         try Task.checkCancellation()
         self.state.withLock { state in
             state.waits.append(duration)
@@ -25,5 +23,5 @@ final class TestSleeper: Sleeper {
     }
 
     /// Real time plus every wait skipped, so the listing window stays around the sandbox's now.
-    func now() -> Date { Date().addingTimeInterval(self.state.withLock { $0.offset }) }
+    public func now() -> Date { Date().addingTimeInterval(self.state.withLock { $0.offset }) }
 }

@@ -1,0 +1,30 @@
+/*
+ * 340_email_api_sync.sql — what Gmail and Microsoft Graph mail sync keep besides the IMAP
+ * cursors of 320_email_sync.sql.
+ *
+ *   - Gmail: one cursor per account, the mailbox's historyId, in email_accounts.sync_cursor
+ *     (taken before a full listing, advanced after each committed history round).
+ *   - Graph: one cursor per synced folder (inbox, sentitems), the folder's @odata.deltaLink, in
+ *     email_folders.sync_cursor.
+ *   - Push: email_accounts.push_expires_at, when the provider's registration lapses (Gmail
+ *     users.watch lasts 7 days and is renewed daily).
+ *   - Messages of both are keyed by the provider's id (Gmail id, Graph immutable id); their
+ *     `labels` are the Gmail label ids, or the Graph folder's well-known name plus categories,
+ *     and a message left with none of the synced labels is in no synced folder (expunged_at).
+ */
+set local role crmsync_owner;
+
+alter table public.email_folders add column if not exists sync_cursor text;
+comment on column public.email_folders.sync_cursor is
+  'Graph: the folder''s @odata.deltaLink (next round starts there); null = full listing next. Unused for IMAP.';
+comment on column public.email_accounts.sync_cursor is
+  'Gmail: the mailbox historyId the next history round starts from; null = full listing next.';
+
+alter table public.email_accounts add column if not exists push_expires_at timestamptz;
+comment on column public.email_accounts.push_expires_at is
+  'When the provider''s push registration for this mailbox lapses (Gmail users.watch); null = none registered.';
+
+-- A Gmail push names the mailbox by address only (gmail_push_accounts).
+create index if not exists email_accounts_gmail_address_idx
+  on public.email_accounts (lower(email))
+  where provider = 'gmail';
