@@ -101,6 +101,8 @@ serve_log="$top/.local/serve.log"
 serve_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 serve_url="http://127.0.0.1:$serve_port"
 [ -s "$top/.local/jwt-secret" ] || (umask 077; head -c 48 /dev/urandom | base64 | tr -d '\n' >"$top/.local/jwt-secret")
+CRMSYNC_GMAIL_PUSH_TOKEN=$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
+export CRMSYNC_GMAIL_PUSH_TOKEN serve_url
 CRMSYNC_PUBLIC_URL="$serve_url" CRMSYNC_JWT_SECRET_FILE="$top/.local/jwt-secret" CRMSYNC_WORKER_POLL_SECONDS=60 \
   CRMSYNC_RETURN_URL="http://crm.example/settings/calendars" CRMSYNC_LOG_LEVEL=notice \
   "$top/.build/debug/crmsync" serve --port "$serve_port" >"$serve_log" 2>&1 &
@@ -111,6 +113,8 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 echo "serving on $serve_url; /readyz: $(curl -sS "$serve_url/readyz")"
+"$top/scripts/demo-mail-api.sh"
+echo
 
 token() {  # user uuid: an HS256 token as the CRM's backend (Supabase) would issue it
   python3 - "$1" "$top/.local/jwt-secret" <<'PY'
