@@ -86,7 +86,8 @@ struct APIMailHarness: Sendable {
             if self.provider == .gmail { body["labelIds"] = folder == "SENT" ? ["SENT"] : [folder, "UNREAD"] } else { body["folder"] = folder }
         }
         let answer = try await self.sandbox.control("POST", "\(self.controlProvider)/users/\(address)/messages", body)
-        guard let stored = answer["id"] as? String else { throw TestSetupError("the sandbox stored no message") }
+        // Graph's control answer carries the REST id and the immutable one crmsync keys rows by.
+        guard let stored = (answer["immutableId"] ?? answer["id"]) as? String else { throw TestSetupError("the sandbox stored no message") }
         return stored
     }
 

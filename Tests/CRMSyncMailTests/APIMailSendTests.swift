@@ -12,7 +12,15 @@ struct APIMailSendTests {
     static func copies(_ mail: APIMailHarness, provider: String, email: String, subject: String) async throws -> Int {
         let answer = try await mail.sandbox.control("GET", "\(provider)/users/\(email)/messages")
         let messages = (answer["messages"] as? [[String: Any]]) ?? (answer["value"] as? [[String: Any]]) ?? []
-        return messages.filter { ($0["subject"] as? String) == subject || (($0["raw"] as? String) ?? "").contains(subject) }.count
+        return messages.filter { ($0["subject"] as? String) == subject || Self.rawText($0["raw"]).contains("Subject: \(subject)\r\n") }.count
+    }
+
+    /// A base64url raw message (Gmail's control listing) as text.
+    static func rawText(_ value: Any?) -> String {
+        guard var text = value as? String else { return "" }
+        text = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        text += String(repeating: "=", count: (4 - text.count % 4) % 4)
+        return Data(base64Encoded: text).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 
     @Test("a reply goes out once, threaded, arrives in the other provider's mailbox, and is one row after the next sync",
