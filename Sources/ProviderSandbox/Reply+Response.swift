@@ -33,7 +33,8 @@ extension SandboxRequest {
             query: FormEncoding.decode(request.uri.query ?? ""),
             headers: headers,
             body: Data(buffer.readableBytesView),
-            baseURL: "http://\(host)"
+            baseURL: "http://\(host)",
+            rawQuery: request.uri.query ?? ""
         )
     }
 }

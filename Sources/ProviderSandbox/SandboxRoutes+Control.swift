@@ -7,7 +7,8 @@
 /// - `POST /_sandbox/oauth/deny` `{email, deny: true|false, provider?}` — the user refuses consent.
 /// - `POST /_sandbox/oauth/token-lifetime` `{seconds}` — lifetime of access tokens issued from now on.
 /// - `POST /_sandbox/users/{email}/expire-access-tokens[?provider=]` — expire the user's access tokens.
-/// - `POST /_sandbox/users/{email}/expire-cursors` — expire sync tokens, page tokens and delta links.
+/// - `POST /_sandbox/users/{email}/expire-cursors` — expire sync tokens, page tokens and delta links,
+///   and drop the Gmail history (any older `startHistoryId` gets 404; the current one stays valid).
 /// - `POST /_sandbox/users/{email}/revoke[?provider=]` — revoke the user's grants (refresh and access tokens die).
 /// - `POST /_sandbox/google/users/{email}/calendars/{calendarId}` `{timeZone}` — the calendar's zone
 ///   (listings' `timeZone`, `calendars.get`; default UTC).
@@ -18,6 +19,14 @@
 /// - `GET /_sandbox/google/channels`, `GET /_sandbox/microsoft/subscriptions` — what is being watched.
 /// - `POST /_sandbox/microsoft/subscriptions/{id}/lifecycle` `{lifecycleEvent}` — send a lifecycle
 ///   notification (`reauthorizationRequired`, `subscriptionRemoved`, `missed`).
+/// - `POST /_sandbox/google/users/{email}/messages` `{raw (base64url) | mime (text), labelIds?, threadId?,
+///   internalDate? (ms)}` — mail arrives in the Gmail mailbox (default labels `INBOX`, `UNREAD`;
+///   threaded by `threadId` or In-Reply-To/References); creates the mailbox if missing.
+/// - `GET /_sandbox/google/users/{email}/messages` — every stored Gmail message with labels and raw bytes.
+/// - `PATCH /_sandbox/google/users/{email}/messages/{id}` `{addLabelIds, removeLabelIds}` — the user
+///   reads, labels or moves it; `DELETE …/messages/{id}` — deleted for good (`messagesDeleted`).
+/// - `POST /_sandbox/google/pubsub` `{topicName, pushEndpoint}` — the Pub/Sub push subscription of a
+///   topic: Gmail watch notifications on it are POSTed there (URL kept verbatim, query too).
 /// - `POST /_sandbox/faults` `{route, status?, retryAfter?, afterCalls?, times?, probability?, latencyMs?}`,
 ///   `GET /_sandbox/faults`, `DELETE /_sandbox/faults[/{id}]` — injected faults per route pattern
 ///   (`GET /calendar/v3/calendars/*/events`; `*` one segment, trailing `**` any rest).
@@ -87,7 +96,9 @@ extension SandboxRoutes {
         }
         control.post("users/:email/expire-cursors") { request, context in
             let email = self.parameter(context, "email")
-            return try await self.respond(request) { _ in .json(200, ["expired": .int(await state.expireCursors(email: email))]) }
+            return try await self.respond(request) { _ in
+                .json(200, ["expired": .int(await state.expireCursors(email: email) + (await state.gmailExpireHistory(email: email)))])
+            }
         }
         control.post("users/:email/revoke") { request, context in
             let email = self.parameter(context, "email")

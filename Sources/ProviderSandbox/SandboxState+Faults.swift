@@ -33,7 +33,7 @@ extension SandboxState {
             503: ("ServiceUnavailable", "The service is temporarily unavailable."),
             504: ("GatewayTimeout", "The gateway timed out."),
         ]
-        if path.hasPrefix("/calendar/") || path.hasPrefix("/oauth2/v3") {
+        if path.hasPrefix("/calendar/") || path.hasPrefix("/oauth2/v3") || path.hasPrefix("/gmail/") || path.hasPrefix("/upload/gmail/") {
             let (reason, message) = google[status] ?? ("backendError", "Error \(status)")
             return GoogleError.reply(status, reason: reason, message: message, domain: status == 403 ? "usageLimits" : "global")
         }

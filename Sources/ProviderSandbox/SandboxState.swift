@@ -30,6 +30,10 @@ actor SandboxState {
     var pageCursors: [String: PageCursor] = [:]
     var channels: [String: GoogleChannel] = [:]
     var subscriptions: [String: GraphSubscription] = [:]
+    /// Gmail mailboxes by email; Pub/Sub topic → push endpoint; Gmail listing page tokens.
+    var gmailMailboxes: [String: GmailMailbox] = [:]
+    var gmailTopics: [String: String] = [:]
+    var gmailPages: [String: GmailPageCursor] = [:]
 
     var faults: [FaultRule] = []
     var requestCounts: [String: Int] = [:]
@@ -64,6 +68,9 @@ actor SandboxState {
         self.pageCursors = [:]
         self.channels = [:]
         self.subscriptions = [:]
+        self.gmailMailboxes = [:]
+        self.gmailTopics = [:]
+        self.gmailPages = [:]
         self.faults = []
         self.requestCounts = [:]
         self.clients = Self.defaultClients()

@@ -5,7 +5,7 @@ extension ProviderEndpoints {
     /// executable reads the real one):
     /// `CRMSYNC_SANDBOX_URL` points everything at a sandbox; then `CRMSYNC_GOOGLE_API_URL`,
     /// `CRMSYNC_GOOGLE_AUTH_URL`, `CRMSYNC_GOOGLE_TOKEN_URL`, `CRMSYNC_GOOGLE_REVOKE_URL`,
-    /// `CRMSYNC_GOOGLE_USERINFO_URL`, `CRMSYNC_GRAPH_URL`, `CRMSYNC_MICROSOFT_LOGIN_URL`,
+    /// `CRMSYNC_GOOGLE_USERINFO_URL`, `CRMSYNC_GMAIL_API_URL`, `CRMSYNC_GRAPH_URL`, `CRMSYNC_MICROSOFT_LOGIN_URL`,
     /// `CRMSYNC_MICROSOFT_AUTH_URL` (the browser's sign-in page only) and
     /// `CRMSYNC_MICROSOFT_TENANT` override single entries. Unset or empty means the default.
     /// Throws `ProviderError.invalidArgument` naming the variable whose value is not a URL.
@@ -23,6 +23,7 @@ extension ProviderEndpoints {
         if let value = try url("CRMSYNC_GOOGLE_TOKEN_URL") { endpoints.googleTokenURL = value }
         if let value = try url("CRMSYNC_GOOGLE_REVOKE_URL") { endpoints.googleRevokeURL = value }
         if let value = try url("CRMSYNC_GOOGLE_USERINFO_URL") { endpoints.googleUserInfoURL = value }
+        if let value = try url("CRMSYNC_GMAIL_API_URL") { endpoints.gmailAPIBase = value }
         if let value = try url("CRMSYNC_GRAPH_URL") { endpoints.graphBase = value }
         if let value = try url("CRMSYNC_MICROSOFT_LOGIN_URL") { endpoints.microsoftLoginBase = value }
         if let value = try url("CRMSYNC_MICROSOFT_AUTH_URL") { endpoints.microsoftAuthorizeOverride = value }

@@ -13,6 +13,8 @@ public struct ProviderEndpoints: Sendable, Hashable {
     public var googleRevokeURL: URL
     /// Google's OpenID userinfo endpoint. Default `https://openidconnect.googleapis.com/v1/userinfo`.
     public var googleUserInfoURL: URL
+    /// Gmail API. Default `https://gmail.googleapis.com/gmail/v1`.
+    public var gmailAPIBase = URL(string: "https://gmail.googleapis.com/gmail/v1")!
     /// Microsoft Graph. Default `https://graph.microsoft.com/v1.0`.
     public var graphBase: URL
     /// The Microsoft identity platform host. Default `https://login.microsoftonline.com`.
@@ -47,7 +49,7 @@ public struct ProviderEndpoints: Sendable, Hashable {
 
     /// Every endpoint at one sandbox origin, at the paths the real hosts use.
     public static func sandbox(_ base: URL) -> ProviderEndpoints {
-        ProviderEndpoints(
+        var endpoints = ProviderEndpoints(
             googleAPIBase: base.appending(path: "calendar/v3"),
             googleAuthURL: base.appending(path: "o/oauth2/v2/auth"),
             googleTokenURL: base.appending(path: "token"),
@@ -56,6 +58,8 @@ public struct ProviderEndpoints: Sendable, Hashable {
             graphBase: base.appending(path: "v1.0"),
             microsoftLoginBase: base
         )
+        endpoints.gmailAPIBase = base.appending(path: "gmail/v1")
+        return endpoints
     }
 
     /// Microsoft's authorization endpoint for the tenant.
