@@ -159,7 +159,7 @@ struct MailBenchmark {
                     "\(id)\t\(org)\t\(accountText)\t\(row.providerMessageID)\t\(row.internetMessageID ?? "")\t\(row.fromAddress ?? "")\t{x@example.test}\t"
                         + "\(row.subject ?? "")\t\(row.snippet ?? "")\t\(body)\t2026-12-01 10:00:00+00\t"
                         + "\(row.flags.isEmpty ? "f" : "t")\t\(row.sizeBytes ?? 0)\n")
-                locations.append("\(org)\t\(accountText)\t\(id)\t\(folderText)\t\(row.uid)\t{\(row.flags.map { "\"\($0.replacingOccurrences(of: "\\", with: "\\\\\\\\"))\"" }.joined(separator: ","))}\n")
+                locations.append("\(org)\t\(accountText)\t\(id)\t\(folderText)\t\(row.uid ?? 0)\t{\(row.flags.map { "\"\($0.replacingOccurrences(of: "\\", with: "\\\\\\\\"))\"" }.joined(separator: ","))}\n")
             }
             _ = try await admin.copyIn(
                 "copy \(Benchmark.schema).email_messages (id, organization_id, email_account_id, provider_message_id, internet_message_id, from_address, to_addresses, subject, snippet, body_text, received_at, is_read, size_bytes) from stdin",

@@ -24,7 +24,7 @@ extension EmailStore {
     public func syncCursors(account: UUID, as owner: Identity) async throws -> SyncCursors {
         try await self.database.session(owner, role: .worker) { connection in
             var cursors = SyncCursors(account: nil, folders: [])
-            for row in try await connection.query("select folder_id, name, role, cursor from public.email_sync_cursors(\(account))") {
+            for row in try await connection.query("select folder_id, name, role, cursor from public.email_sync_cursors(\(account))").rows {
                 if let id = try row.decode(UUID?.self, at: 0) {
                     cursors.folders.append(FolderCursor(
                         id: id, name: try row.decode(String.self, at: 1), role: try row.decode(String.self, at: 2),
@@ -43,8 +43,8 @@ extension EmailStore {
         return try await self.database.session(owner, role: .worker) { connection in
             var known: Set<String> = []
             for row in try await connection.query(
-                "select provider_message_id from public.email_known_messages(\(account), \(ids)::text[])")
-            {
+                "select provider_message_id from public.email_known_messages(\(account), \(ids)::text[])"
+            ).rows {
                 known.insert(try row.decode(String.self, at: 0))
             }
             return known
@@ -74,8 +74,8 @@ extension EmailStore {
 
     /// Records when the account's push registration (Gmail users.watch) lapses.
     public func recordPushExpiry(account: UUID, expiresAt: Date?, as owner: Identity) async throws {
-        try await self.database.session(owner, role: .worker) { connection in
-            try await connection.execute(
+        _ = try await self.database.session(owner, role: .worker) { connection in
+            try await connection.query(
                 "update public.email_accounts set push_expires_at = \(expiresAt) where id = \(account)")
         }
     }
@@ -183,7 +183,7 @@ extension EmailStore {
         try await self.database.session(nil, role: .worker) { connection in
             try await connection.query(
                 "select organization_id, user_id, email_account_id from public.gmail_push_accounts(\(email))"
-            ).map { row in
+            ).rows.map { row in
                 (try row.decode(UUID.self, at: 2),
                  Identity(userID: try row.decode(UUID.self, at: 1), organizationID: try row.decode(UUID.self, at: 0)))
             }

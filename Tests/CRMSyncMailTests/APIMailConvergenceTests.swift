@@ -1,5 +1,6 @@
 import CRMSyncDatabase
 import CRMSyncMail
+import CRMSyncSandboxSupport
 import CRMSyncSupport
 import CRMSyncTestSupport
 import Foundation
