@@ -27,8 +27,11 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Measure the mail figures instead (needs the loopback mail servers: eval \"$(scripts/mail-servers.sh start)\").")
     var mail = false
 
-    @Option(help: "Messages in the large mailbox (with --mail).")
-    var messages = 10_000
+    @Flag(help: "Measure the Gmail and Outlook mail figures against the in-process sandbox instead.")
+    var mailApi = false
+
+    @Option(help: "Messages in the large mailbox (with --mail; default 10000, with --mail-api 2000).")
+    var messages: Int?
 
     func run() async throws {
         do {
@@ -38,38 +41,51 @@ struct BenchCommand: AsyncParsableCommand {
                 throw SecretKeyError.missing(variable: "CRMSYNC_TOKEN_KEY")
             }
             let json = self.json
+            if self.mailApi {
+                let messages = self.messages ?? 2_000
+                guard messages >= 100 else { throw ValidationError("--messages must be at least 100") }
+                let figures = try await MailAPIBenchmark(
+                    settings: DatabaseSettings.fromEnvironment(environment), key: key, messages: messages,
+                    say: { line in if !json { print(line) } }
+                ).run()
+                try Self.emit(figures, json: json) { BenchReportFormatter.render($0, messages: messages) }
+                return
+            }
             if self.mail {
-                guard self.messages >= 200 else { throw ValidationError("--messages must be at least 200") }
+                let messages = self.messages ?? 10_000
+                guard messages >= 200 else { throw ValidationError("--messages must be at least 200") }
                 let figures = try await MailBenchmark(
-                    settings: DatabaseSettings.fromEnvironment(environment), key: key, messages: self.messages,
+                    settings: DatabaseSettings.fromEnvironment(environment), key: key, messages: messages,
                     server: try MailBenchServer.fromEnvironment(environment), say: { line in if !json { print(line) } }
                 ).run()
-                if json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-                    print(String(decoding: try encoder.encode(figures), as: UTF8.self))
-                } else {
-                    print(BenchReportFormatter.render(figures, messages: self.messages))
-                }
+                try Self.emit(figures, json: json) { BenchReportFormatter.render($0, messages: messages) }
                 return
             }
             let benchmark = Benchmark(
                 settings: DatabaseSettings.fromEnvironment(environment), key: key, events: self.events,
                 say: { line in if !json { print(line) } })
             let figures = try await benchmark.run()
-            if self.json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-                print(String(decoding: try encoder.encode(figures), as: UTF8.self))
-            } else {
-                print(BenchReportFormatter.render(figures, events: self.events))
-            }
+            let events = self.events
+            try Self.emit(figures, json: json) { BenchReportFormatter.render($0, events: events) }
         } catch let error as ValidationError {
             throw error
         } catch {
             // One line on stderr, as `crmsync` does: a sentence, never a stack trace or a secret.
             FileHandle.standardError.write(Data("crmsync-bench: \(error)\n".utf8))
             throw ExitCode.failure
+        }
+    }
+}
+
+extension BenchCommand {
+    /// The figures as one JSON object, or as the table `render` makes.
+    static func emit<Figures: Encodable>(_ figures: Figures, json: Bool, render: (Figures) -> String) throws {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            Swift.print(String(decoding: try encoder.encode(figures), as: UTF8.self))
+        } else {
+            Swift.print(render(figures))
         }
     }
 }

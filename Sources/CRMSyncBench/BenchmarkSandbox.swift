@@ -61,12 +61,14 @@ struct BenchmarkSandbox: Sendable {
     }
 
     /// The authorization-code flow as a browser runs it against the sandbox.
-    func authorize(email: String) async throws -> TokenSet {
+    func authorize(
+        email: String, provider: CalendarProviderKind = .google, features: Set<OAuthFeature> = [.calendar]
+    ) async throws -> TokenSet {
         let client = OAuthClient(
-            provider: .google, credentials: OAuthCredentials(clientId: "sandbox-client", clientSecret: "sandbox-secret"),
+            provider: provider, credentials: OAuthCredentials(clientId: "sandbox-client", clientSecret: "sandbox-secret"),
             endpoints: self.endpoints)
         let authorization = client.authorizationRequest(
-            redirectURI: Self.redirect, scopes: OAuthFeature.scopes(for: [.calendar], provider: .google), loginHint: email)
+            redirectURI: Self.redirect, scopes: OAuthFeature.scopes(for: features, provider: provider), loginHint: email)
         let response = try await URLSessionTransport(followsRedirects: false).send(HTTPRequest(method: "GET", url: authorization.url))
         guard let location = response.header("Location").flatMap(URLComponents.init(string:)),
             let code = location.queryItems?.first(where: { $0.name == "code" })?.value
