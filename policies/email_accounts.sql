@@ -5,7 +5,8 @@
  * owners/admins (read), all for super admins (read), own account for the worker (S/U).
  * Column grants keep password_encrypted, access_token_encrypted and refresh_token_encrypted
  * away from every client role: they go through public.store_email_account_secrets() and
- * public.email_account_secrets(). The lease columns are written only by the scheduling
+ * public.email_account_secrets(); push_secret_hash is written by the worker and read only by
+ * public.email_push_subscription_lookup(). The lease columns are written only by the scheduling
  * functions (claim_email_accounts, renew/release_email_lease, request_email_sync).
  */
 set local role crmsync_owner;
@@ -17,7 +18,8 @@ grant select (id, organization_id, user_id, provider, email, display_name,
               smtp_host, smtp_port, smtp_username, smtp_use_starttls,
               token_key_id, token_expires_at, connection_status, sync_enabled, last_sync_at,
               last_sync_status, sync_cursor, consecutive_failures, next_sync_at, created_at, updated_at,
-              lease_owner, lease_expires_at, sync_requested_at, last_error, sync_folders, push_expires_at)
+              lease_owner, lease_expires_at, sync_requested_at, last_error, sync_folders, push_expires_at,
+              push_subscription_id)
   on table public.email_accounts to authenticated, crmsync_worker;
 grant insert (id, organization_id, user_id, provider, email, display_name,
               imap_host, imap_port, imap_username, imap_use_tls,
@@ -28,7 +30,7 @@ grant update (email, display_name, imap_host, imap_port, imap_username, imap_use
               connection_status, sync_enabled, next_sync_at, sync_folders)
   on table public.email_accounts to authenticated;
 grant update (connection_status, sync_enabled, last_sync_at, last_sync_status, sync_cursor,
-              consecutive_failures, next_sync_at, last_error, push_expires_at)
+              consecutive_failures, next_sync_at, last_error, push_expires_at, push_subscription_id, push_secret_hash)
   on table public.email_accounts to crmsync_worker;
 grant delete on table public.email_accounts to authenticated;
 

@@ -190,3 +190,50 @@ extension EmailStore {
         }
     }
 }
+
+extension EmailStore {
+    /// An Outlook mailbox's Graph subscription, as the webhook finds it.
+    public struct PushSubscription: Sendable, Hashable {
+        public var subscriptionID: String
+        public var account: UUID
+        public var owner: Identity
+        public var secretHash: [UInt8]
+        public var expiresAt: Date?
+    }
+
+    /// The Outlook mail accounts of these Graph subscription ids (`public.email_push_subscription_lookup`),
+    /// read without an identity (at most 100 ids).
+    public func pushSubscriptions(ids: [String]) async throws -> [String: PushSubscription] {
+        guard !ids.isEmpty else { return [:] }
+        return try await self.database.session(nil, role: .worker) { connection in
+            var found: [String: PushSubscription] = [:]
+            for row in try await connection.query(
+                """
+                select subscription_id, organization_id, user_id, email_account_id, secret_hash, expires_at
+                  from public.email_push_subscription_lookup(\(ids)::text[])
+                """
+            ).rows {
+                let id = try row.decode(String.self, at: 0)
+                found[id] = PushSubscription(
+                    subscriptionID: id, account: try row.decode(UUID.self, at: 3),
+                    owner: Identity(userID: try row.decode(UUID.self, at: 2), organizationID: try row.decode(UUID.self, at: 1)),
+                    secretHash: [UInt8](try row.decode(Data.self, at: 4)), expiresAt: try row.decode(Date?.self, at: 5))
+            }
+            return found
+        }
+    }
+
+    /// Records the account's new Graph subscription (id, sha256 of its clientState, expiry).
+    public func recordPushSubscription(
+        account: UUID, subscriptionID: String, secretHash: [UInt8], expiresAt: Date, as owner: Identity
+    ) async throws {
+        _ = try await self.database.session(owner, role: .worker) { connection in
+            try await connection.query(
+                """
+                update public.email_accounts
+                   set push_subscription_id = \(subscriptionID), push_secret_hash = \(Data(secretHash)), push_expires_at = \(expiresAt)
+                 where id = \(account)
+                """)
+        }
+    }
+}

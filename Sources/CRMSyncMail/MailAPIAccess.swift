@@ -12,21 +12,28 @@ public struct MailAPIAccess: Sendable {
     /// The Pub/Sub topic Gmail pushes to (`projects/…/topics/…`, `CRMSYNC_GMAIL_PUSH_TOPIC`);
     /// nil = no Gmail push: accounts are polled.
     public var gmailPushTopic: String?
+    /// Where Graph delivers Outlook mail notifications (the service's `/webhooks/microsoft`);
+    /// nil = no subscriptions: accounts are polled.
+    public var graphNotificationURL: URL?
     public var logger: Logger
 
     public init(
         database: TenantDatabase, endpoints: ProviderEndpoints = ProviderEndpoints(), http: ProviderHTTPClient = ProviderHTTPClient(),
-        gmailPushTopic: String? = nil, logger: Logger = Logger(label: "crmsync.mail")
+        gmailPushTopic: String? = nil, graphNotificationURL: URL? = nil, logger: Logger = Logger(label: "crmsync.mail")
     ) {
         self.database = database
         self.endpoints = endpoints
         self.http = http
         self.gmailPushTopic = gmailPushTopic
+        self.graphNotificationURL = graphNotificationURL
         self.logger = logger
     }
 
     /// A watch is renewed once it is a day old (it lasts 7 days; Google advises daily renewal).
     static let gmailWatchRenewal: TimeInterval = 6 * 24 * 3600
+    /// A Graph subscription is asked for 3 days and replaced when less than a day is left.
+    static let graphSubscriptionLifetime: TimeInterval = 3 * 24 * 3600
+    static let graphSubscriptionRenewal: TimeInterval = 24 * 3600
 
     /// The account's access tokens, refreshed when they expire; a refresh is stored at once.
     func tokens(account: UUID, provider: APIMailProvider, owner: Identity) async throws -> OAuthTokenProvider {

@@ -116,16 +116,6 @@ public struct MailSyncEngine: Sendable {
                 client: self.api.gmail(tokens), store: self.store, account: account.id, owner: account.owner,
                 email: account.settings.email, labels: names, parser: self.parser, options: options, logger: logger)
             try await sync.run(into: &report)
-            if let topic = self.api.gmailPushTopic,
-                (account.pushExpiresAt ?? .distantPast) < Date().addingTimeInterval(MailAPIAccess.gmailWatchRenewal)
-            {
-                do {
-                    let watch = try await sync.client.watch(topicName: topic, labelIds: names)
-                    try await self.store.recordPushExpiry(account: account.id, expiresAt: watch.expiration, as: account.owner)
-                } catch {
-                    report.errors.append(MailSyncErrorDetail(message: "Gmail push could not be registered: \(error)"))
-                }
-            }
         case .outlook:
             var folders: [EmailStore.FolderCursor] = []
             var cursors = try await self.store.syncCursors(account: account.id, as: account.owner)
@@ -142,6 +132,7 @@ public struct MailSyncEngine: Sendable {
                 parser: self.parser, options: options, logger: logger)
             try await sync.run(into: &report)
         }
+        await MailPushUpkeep(api: self.api, store: self.store).renew(account, provider: provider, tokens: tokens, folders: names, report: &report)
     }
 
     /// Logs in; a transport failure becomes the `MailSyncError` naming the server.

@@ -2,6 +2,7 @@ import ArgumentParser
 import CRMSyncDatabase
 import CRMSyncMail
 import CRMSyncProviders
+import CRMSyncServer
 import Foundation
 import Logging
 import MailTransport
@@ -52,9 +53,13 @@ extension GlobalOptions {
 
     /// Gmail and Graph as the environment places them (the sandbox with `CRMSYNC_SANDBOX_URL`).
     func mailAPIAccess(database: TenantDatabase, logger: Logger) throws -> MailAPIAccess {
-        MailAPIAccess(
+        // Outlook mailboxes are subscribed where `serve` receives Graph's notifications.
+        let webhookBase = [self.environment["CRMSYNC_WEBHOOK_URL"], self.environment["CRMSYNC_PUBLIC_URL"]]
+            .compactMap { $0 }.first { !$0.isEmpty }.flatMap(URL.init(string:))
+        return MailAPIAccess(
             database: database, endpoints: try ProviderEndpoints.fromEnvironment(self.environment),
-            gmailPushTopic: self.environment["CRMSYNC_GMAIL_PUSH_TOPIC"].flatMap { $0.isEmpty ? nil : $0 }, logger: logger)
+            gmailPushTopic: self.environment["CRMSYNC_GMAIL_PUSH_TOPIC"].flatMap { $0.isEmpty ? nil : $0 },
+            graphNotificationURL: webhookBase.map { ServerConfiguration.webhookURL(base: $0, provider: "microsoft") }, logger: logger)
     }
 }
 

@@ -28,3 +28,16 @@ comment on column public.email_accounts.push_expires_at is
 create index if not exists email_accounts_gmail_address_idx
   on public.email_accounts (lower(email))
   where provider = 'gmail';
+
+-- Graph message subscription of an Outlook mailbox's Inbox (one per account): its id and the
+-- sha256 of its clientState; push_expires_at above is its expiry. The secret itself is never
+-- stored; a notification's clientState is hashed and compared (email_push_subscription_lookup).
+alter table public.email_accounts add column if not exists push_subscription_id text;
+alter table public.email_accounts add column if not exists push_secret_hash bytea;
+comment on column public.email_accounts.push_subscription_id is
+  'Outlook: the Graph subscription on the Inbox''s messages; null = none.';
+comment on column public.email_accounts.push_secret_hash is
+  'Outlook: sha256 of the subscription''s clientState (never the secret; granted to no client role).';
+create index if not exists email_accounts_push_subscription_idx
+  on public.email_accounts (push_subscription_id)
+  where push_subscription_id is not null;

@@ -6,7 +6,8 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// `POST /webhooks/google` and `POST /webhooks/microsoft`: the providers' push notifications.
+/// `POST /webhooks/google` and `POST /webhooks/microsoft`: the providers' push notifications
+/// (calendar channels, and Outlook mailboxes' Inbox subscriptions).
 ///
 /// A notification carries no identity. The channel is found by its id alone, its secret
 /// (Google's channel token, Graph's clientState) compared with the stored sha256 in constant
@@ -108,9 +109,20 @@ struct WebhookRoutes: Sendable {
             }
         })
         let channels = try await self.store.lookup(provider: CalendarProviderKind.outlook.storedName, externalIDs: Array(named))
+        // Ids that are no calendar channel may be an Outlook mailbox's subscription.
+        let mailboxes = try await EmailStore(database: self.dependencies.database)
+            .pushSubscriptions(ids: Array(named.subtracting(channels.keys)))
         var accepted: [PushWork] = []
+        var dueMailboxes: [EmailStore.PushSubscription] = []
         let now = self.dependencies.now()
         for item in notifications.value {
+            if let id = item.subscriptionId, let mailbox = mailboxes[id], (mailbox.expiresAt ?? .distantPast) > now,
+                PushSecret.matches(item.clientState, stored: mailbox.secretHash)
+            {
+                self.dependencies.metrics.webhookDelivery(provider: CalendarProviderKind.outlook.oauthClientName, accepted: true)
+                if !dueMailboxes.contains(mailbox) { dueMailboxes.append(mailbox) }
+                continue
+            }
             guard let id = item.subscriptionId, let channel = channels[id], channel.isLive(at: now),
                 PushSecret.matches(item.clientState, stored: channel.tokenHash)
             else {
@@ -127,8 +139,13 @@ struct WebhookRoutes: Sendable {
                 }
             accepted.append(PushWork(channel: channel, externalID: id, action: action))
         }
-        guard !accepted.isEmpty || notifications.value.isEmpty else {
+        guard !accepted.isEmpty || !dueMailboxes.isEmpty || notifications.value.isEmpty else {
             throw APIError(.unauthorized, code: "invalid_client_state", message: "no notification matched a live subscription")
+        }
+        // A mailbox's notification only marks it due: its folders' delta links stay the truth.
+        let mail = EmailStore(database: self.dependencies.database)
+        for mailbox in dueMailboxes {
+            try await mail.requestSync(account: mailbox.account, as: mailbox.owner, role: .worker)
         }
         // Answer now; the work happens after (inline only when the queue is closed for shutdown).
         for work in accepted where !self.queue.enqueue(work) {
