@@ -258,7 +258,7 @@ let package = Package(
         .testTarget(
             name: "CRMSyncServerTests",
             dependencies: [
-                "CRMSyncServer", "CRMSyncDatabase", "CRMSyncEngine", "CRMSyncProviders", "CRMSyncSupport",
+                "CRMSyncServer", "CRMSyncDatabase", "CRMSyncEngine", "CRMSyncMail", "CRMSyncProviders", "CRMSyncSupport",
                 "CRMSyncTestSupport", "CRMSyncSandboxSupport", "PostgresClient", "ProviderSandbox",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),

@@ -32,7 +32,7 @@ extension TenancyMatrixTests {
         m.add(.function, people + [.hankForgingAcme], "import_email_api_changes as a person", page(alice, "null"), .denied)
 
         let cursors: (UUID) -> SQL = { "select * from public.email_sync_cursors(\($0))" }
-        m.add(.function, .workerAlice, "email_sync_cursors of own mailbox", cursors(alice), .rows(1))
+        m.add(.function, .workerAlice, "email_sync_cursors of own mailbox (the account and its one folder)", cursors(alice), .rows(2))
         m.add(.function, MatrixActor.workerOutsidersOfAcme + [.workerBob], "email_sync_cursors of alice's mailbox",
               cursors(alice), .denied)
         m.add(.function, people, "email_sync_cursors as a person", cursors(alice), .denied)

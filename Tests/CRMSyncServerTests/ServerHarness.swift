@@ -149,6 +149,8 @@ struct ServerHarness: Sendable {
               union all select 'm' || md5(coalesce(string_agg(x::text, ',' order by x.id), '')) from public.calendar_event_mappings x
               union all select 'c' || md5(coalesce(string_agg(x::text, ',' order by x.id), '')) from public.calendar_conflicts x
               union all select 'l' || md5(coalesce(string_agg(x::text, ',' order by x.id), '')) from public.calendar_sync_log x
+              union all select 'e' || md5(coalesce(string_agg(x::text, ',' order by x.id), '')) from public.email_accounts x
+              union all select 'g' || md5(coalesce(string_agg(x::text, ',' order by x.id), '')) from public.email_messages x
               -- Channels without their delivery counters: the provider's own `sync` message may land at any time.
               union all select 'h' || md5(coalesce(string_agg(concat_ws(':', x.id, x.status, x.external_id, x.expires_at, x.calendar_id), ','
                                                               order by x.id), '')) from public.calendar_push_channels x
