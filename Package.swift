@@ -94,6 +94,7 @@ let package = Package(
         .target(
             name: "ProviderSandbox",
             dependencies: [
+                "CRMSyncMIME",
                 "CRMSyncSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

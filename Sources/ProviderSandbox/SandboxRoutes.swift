@@ -14,6 +14,7 @@ struct SandboxRoutes: Sendable {
         self.addOAuth(to: router)
         self.addGoogleCalendar(to: router)
         self.addGraph(to: router)
+        self.addGraphMail(to: router)
         self.addControl(to: router)
     }
 

@@ -30,6 +30,14 @@ actor SandboxState {
     var pageCursors: [String: PageCursor] = [:]
     var channels: [String: GoogleChannel] = [:]
     var subscriptions: [String: GraphSubscription] = [:]
+    /// Outlook mailboxes by email; mail delta links and pages by token; mail-route traffic.
+    var graphMailboxes: [String: GraphMailbox] = [:]
+    var graphMailCursors: [String: MailDeltaCursor] = [:]
+    var graphMailPages: [String: MailDeltaPage] = [:]
+    var graphMailTraffic: [String: MailboxTraffic] = [:]
+    var graphMailLatencyMs = 0
+    /// While set, admitted mail requests wait here (control API `mail/hold`).
+    var graphMailHold: [CheckedContinuation<Void, Never>]?
 
     var faults: [FaultRule] = []
     var requestCounts: [String: Int] = [:]
@@ -64,6 +72,12 @@ actor SandboxState {
         self.pageCursors = [:]
         self.channels = [:]
         self.subscriptions = [:]
+        self.graphMailboxes = [:]
+        self.graphMailCursors = [:]
+        self.graphMailPages = [:]
+        self.graphMailTraffic = [:]
+        self.graphMailLatencyMs = 0
+        self.setGraphMailHold(false)
         self.faults = []
         self.requestCounts = [:]
         self.clients = Self.defaultClients()
