@@ -158,6 +158,8 @@ struct GraphSubscription: Sendable {
     var clientState: String?
     var expiration: Date
     var json: [String: JSONValue]
+    /// Created with `Prefer: IdType="ImmutableId"` (message notifications carry immutable ids).
+    var immutableIds = false
 }
 
 /// A POST the sandbox owes a webhook receiver.

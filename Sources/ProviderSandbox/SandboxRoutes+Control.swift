@@ -7,8 +7,9 @@
 /// - `POST /_sandbox/oauth/deny` `{email, deny: true|false, provider?}` — the user refuses consent.
 /// - `POST /_sandbox/oauth/token-lifetime` `{seconds}` — lifetime of access tokens issued from now on.
 /// - `POST /_sandbox/users/{email}/expire-access-tokens[?provider=]` — expire the user's access tokens.
-/// - `POST /_sandbox/users/{email}/expire-cursors` — expire sync tokens, page tokens and delta links,
-///   and drop the Gmail history (any older `startHistoryId` gets 404; the current one stays valid).
+/// - `POST /_sandbox/users/{email}/expire-cursors` — expire sync tokens, page tokens and delta links
+///   (Outlook mail's too), and drop the Gmail history (any older `startHistoryId` gets 404; the
+///   current one stays valid).
 /// - `POST /_sandbox/users/{email}/revoke[?provider=]` — revoke the user's grants (refresh and access tokens die).
 /// - `POST /_sandbox/google/users/{email}/calendars/{calendarId}` `{timeZone}` — the calendar's zone
 ///   (listings' `timeZone`, `calendars.get`; default UTC).
@@ -16,6 +17,15 @@
 ///   (cancelled ones too) / create one as the user would in Google (Google event JSON).
 /// - `PATCH|PUT|DELETE /_sandbox/google/users/{email}/calendars/{calendarId}/events/{eventId}` — change as the user.
 /// - `GET|POST /_sandbox/microsoft/users/{email}/events`, `PATCH|DELETE …/events/{eventId}` — the same in Outlook (Graph JSON).
+/// - `POST /_sandbox/microsoft/users/{email}/messages` `{mime | raw (base64), folder?, isRead?, receivedDateTime?}` —
+///   mail arrives in Outlook (folder `inbox` by default; the mailbox is created if missing) → `{id, immutableId, …}`.
+/// - `PATCH /_sandbox/microsoft/users/{email}/messages/{id}` `{isRead?, folder?, categories?}` (a move gives a new
+///   REST id), `DELETE …/messages/{id}`; `GET …/messages` — every stored message with `folder` and `mime`.
+/// - `POST /_sandbox/microsoft/mail/latency` `{ms}` — each Outlook mail request holds its mailbox slot that long
+///   (at most 4 at once per mailbox, the fifth gets 429 `MailboxConcurrency`); `GET /_sandbox/microsoft/users/{email}/mail/traffic`
+///   — `{requests, immutableIdRequests, inFlight, maxInFlight, throttled}` of the mail routes.
+/// - `POST /_sandbox/microsoft/mail/hold` `{hold: true|false}` — admitted Outlook mail requests wait (keeping their
+///   slots) until the hold is lifted: a test fills a mailbox's 4 slots, then sees the fifth refused.
 /// - `GET /_sandbox/google/channels`, `GET /_sandbox/microsoft/subscriptions` — what is being watched.
 /// - `POST /_sandbox/microsoft/subscriptions/{id}/lifecycle` `{lifecycleEvent}` — send a lifecycle
 ///   notification (`reauthorizationRequired`, `subscriptionRemoved`, `missed`).

@@ -15,6 +15,7 @@ struct SandboxRoutes: Sendable {
         self.addGoogleCalendar(to: router)
         self.addGraph(to: router)
         self.addGmail(to: router)
+        self.addGraphMail(to: router)
         self.addControl(to: router)
     }
 

@@ -84,7 +84,11 @@ extension SandboxState {
         guard let body = request.jsonBody else {
             return .failure(SandboxFailure(self.graphError(400, "BadRequest", "Empty Payload. JSON content expected.")))
         }
-        return self.graphSubscriptionDraft(email, body: body)
+        return self.graphSubscriptionDraft(email, body: body).map { draft in
+            var draft = draft
+            draft.immutableIds = Self.immutableIds(request)
+            return draft
+        }
     }
 
     /// `Prefer: odata.maxpagesize=50, outlook.timezone="Pacific Standard Time"` → pairs.

@@ -108,12 +108,12 @@ extension SandboxState {
         self.configuration.publicBaseURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? requestBase
     }
 
-    /// Control API: forget every sync token, page token and delta link of a user.
+    /// Control API: forget every sync token, page token and delta link (mail ones too) of a user.
     func expireCursors(email: String) -> Int {
         let email = email.lowercased()
         let before = self.syncCursors.count + self.pageCursors.count
         self.syncCursors = self.syncCursors.filter { $0.value.email.lowercased() != email }
         self.pageCursors = self.pageCursors.filter { $0.value.email.lowercased() != email }
-        return before - self.syncCursors.count - self.pageCursors.count
+        return before - self.syncCursors.count - self.pageCursors.count + self.graphMailExpire(email: email)
     }
 }

@@ -8,6 +8,7 @@ struct SubscriptionDraft: Sendable {
     var notificationURL: String
     var lifecycleURL: String?
     var expiration: Date
+    var immutableIds = false
 }
 
 extension SandboxState {
@@ -18,7 +19,7 @@ extension SandboxState {
         guard let url = body["notificationUrl"]?.string, URL(string: url)?.scheme?.hasPrefix("http") == true else {
             return .failure(SandboxFailure(self.graphError(400, "InvalidRequest", "The notificationUrl is missing or invalid.")))
         }
-        guard let resource = body["resource"]?.string, resource.lowercased().contains("events") else {
+        guard let resource = body["resource"]?.string, resource.lowercased().contains("events") || Self.watchedFolder(resource) != nil else {
             return .failure(SandboxFailure(self.graphError(400, "InvalidRequest", "Resource is missing or not supported.")))
         }
         let types = (body["changeType"]?.string ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -66,7 +67,7 @@ extension SandboxState {
             id: id, email: draft.email.lowercased(), resource: body["resource"]?.string ?? "",
             changeTypes: (body["changeType"]?.string ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
             notificationURL: draft.notificationURL, lifecycleURL: draft.lifecycleURL, clientState: body["clientState"]?.string,
-            expiration: draft.expiration, json: json)
+            expiration: draft.expiration, json: json, immutableIds: draft.immutableIds)
         return .json(201, .object(json))
     }
 
@@ -101,7 +102,8 @@ extension SandboxState {
     func graphChanged(_ email: String, id: String, changeType: String, etag: String) {
         let userId = self.userId(email)
         for subscription in self.subscriptions.values.sorted(by: { $0.id < $1.id })
-        where subscription.email == email.lowercased() && subscription.expiration > self.now && subscription.changeTypes.contains(changeType) {
+        where subscription.email == email.lowercased() && subscription.expiration > self.now && subscription.changeTypes.contains(changeType)
+            && Self.watchedFolder(subscription.resource) == nil {
             let resource = "Users/\(userId)/Events/\(id)"
             var item: [String: JSONValue] = [
                 "subscriptionId": .string(subscription.id),

@@ -34,6 +34,14 @@ actor SandboxState {
     var gmailMailboxes: [String: GmailMailbox] = [:]
     var gmailTopics: [String: String] = [:]
     var gmailPages: [String: GmailPageCursor] = [:]
+    /// Outlook mailboxes by email; mail delta links and pages by token; mail-route traffic.
+    var graphMailboxes: [String: GraphMailbox] = [:]
+    var graphMailCursors: [String: MailDeltaCursor] = [:]
+    var graphMailPages: [String: MailDeltaPage] = [:]
+    var graphMailTraffic: [String: MailboxTraffic] = [:]
+    var graphMailLatencyMs = 0
+    /// While set, admitted mail requests wait here (control API `mail/hold`).
+    var graphMailHold: [CheckedContinuation<Void, Never>]?
 
     var faults: [FaultRule] = []
     var requestCounts: [String: Int] = [:]
@@ -71,6 +79,12 @@ actor SandboxState {
         self.gmailMailboxes = [:]
         self.gmailTopics = [:]
         self.gmailPages = [:]
+        self.graphMailboxes = [:]
+        self.graphMailCursors = [:]
+        self.graphMailPages = [:]
+        self.graphMailTraffic = [:]
+        self.graphMailLatencyMs = 0
+        self.setGraphMailHold(false)
         self.faults = []
         self.requestCounts = [:]
         self.clients = Self.defaultClients()
