@@ -23,7 +23,7 @@ let immutable = ["Prefer": "IdType=\"ImmutableId\""]
 
 extension SandboxClient {
     /// Mail arrives in `email`'s Outlook folder; returns the control API's answer (both ids).
-    func arrive(_ email: String, _ subject: String, folder: String = "inbox", from: String = "zoe@fabrikam.com") async throws -> JSONValue {
+    func arriveInOutlook(_ email: String, _ subject: String, folder: String = "inbox", from: String = "zoe@fabrikam.com") async throws -> JSONValue {
         let result = try await self.json(.post, "/_sandbox/microsoft/users/\(email)/messages", [
             "mime": .string(mailText(from: from, to: [email], subject: subject, id: "\(subject.lowercased().replacingOccurrences(of: " ", with: "-"))@fabrikam.com")),
             "folder": .string(folder),
@@ -86,7 +86,7 @@ func listedIDs(_ items: [JSONValue]) -> Set<String> {
         try await withSandbox { api in
             let token = try await api.connect(.microsoft, email: "mia@contoso.com").access
             var arrived: [JSONValue] = []
-            for index in 0..<3 { arrived.append(try await api.arrive("mia@contoso.com", "Note \(index)")) }
+            for index in 0..<3 { arrived.append(try await api.arriveInOutlook("mia@contoso.com", "Note \(index)")) }
             let first = try await api.json(.get, "/v1.0/me/mailFolders/Inbox/messages/delta", token: token,
                                            headers: ["Prefer": "odata.maxpagesize=2, IdType=\"ImmutableId\""])
             #expect(first.json["value"]?.array?.count == 2)
@@ -102,7 +102,7 @@ func listedIDs(_ items: [JSONValue]) -> Set<String> {
             let round = try await api.deltaRound(pathOf(next), token: token)
             #expect(round.items.count == 1)
 
-            let late = try await api.arrive("mia@contoso.com", "Note 3")
+            let late = try await api.arriveInOutlook("mia@contoso.com", "Note 3")
             let read = try #require(arrived[1]["immutableId"]?.string), gone = try #require(arrived[2]["immutableId"]?.string)
             #expect(try await api.json(.patch, "/_sandbox/microsoft/users/mia@contoso.com/messages/\(read)", ["isRead": true]).status == 200)
             #expect(try await api.json(.delete, "/_sandbox/microsoft/users/mia@contoso.com/messages/\(gone)").status == 204)
@@ -124,7 +124,7 @@ func listedIDs(_ items: [JSONValue]) -> Set<String> {
     @Test func moveIsRemovedFromOneFolderAndListedInTheOtherWithIdsByIdType() async throws {
         try await withSandbox { api in
             let token = try await api.connect(.microsoft, email: "max@contoso.com").access
-            let arrived = try await api.arrive("max@contoso.com", "Contract")
+            let arrived = try await api.arriveInOutlook("max@contoso.com", "Contract")
             let immutableId = try #require(arrived["immutableId"]?.string), restId = try #require(arrived["id"]?.string)
             let inboxImmutable = try await api.deltaRound("/v1.0/me/mailFolders/inbox/messages/delta", token: token)
             let inboxRest = try await api.deltaRound("/v1.0/me/mailFolders/inbox/messages/delta", token: token, headers: [:])
@@ -155,7 +155,7 @@ func listedIDs(_ items: [JSONValue]) -> Set<String> {
     @Test func expiredDeltaLinkAnswers410ResyncRequired() async throws {
         try await withSandbox { api in
             let token = try await api.connect(.microsoft, email: "liv@contoso.com").access
-            _ = try await api.arrive("liv@contoso.com", "Hello")
+            _ = try await api.arriveInOutlook("liv@contoso.com", "Hello")
             let round = try await api.deltaRound("/v1.0/me/mailFolders/inbox/messages/delta", token: token)
             #expect(try await api.json(.get, round.deltaLink, token: token).status == 200)
             let expired = try await api.json(.post, "/_sandbox/users/liv@contoso.com/expire-cursors")
@@ -170,7 +170,7 @@ func listedIDs(_ items: [JSONValue]) -> Set<String> {
     @Test func messageAndItsMIME() async throws {
         try await withSandbox { api in
             let token = try await api.connect(.microsoft, email: "ida@contoso.com").access
-            let arrived = try await api.arrive("ida@contoso.com", "Invoice")
+            let arrived = try await api.arriveInOutlook("ida@contoso.com", "Invoice")
             let id = try #require(arrived["id"]?.string)
             let value = try await api.json(.get, "/v1.0/me/messages/\(id)/$value", token: token)
             #expect(value.status == 200 && value.header("Content-Type") == "message/rfc822")
@@ -190,7 +190,7 @@ func listedIDs(_ items: [JSONValue]) -> Set<String> {
             let original = mailText(from: "bob@contoso.com", to: ["ann@contoso.com"], subject: "Offer", id: "offer@contoso.com")
             _ = try await api.json(.post, "/_sandbox/microsoft/users/bob@contoso.com/messages", ["mime": .string(original), "folder": "sentitems", "isRead": true])
             _ = try await api.json(.post, "/_sandbox/microsoft/users/ann@contoso.com/messages", ["mime": .string(original)])
-            _ = try await api.arrive("carl@contoso.com", "Unrelated")
+            _ = try await api.arriveInOutlook("carl@contoso.com", "Unrelated")
             let reply = mailText(from: "ann@contoso.com", to: ["bob@contoso.com"], cc: ["dan@elsewhere.com"], bcc: ["carl@contoso.com"],
                                  subject: "Re: Offer", id: "reply@contoso.com", inReplyTo: "offer@contoso.com")
             let sent = try await api.send(.post, "/v1.0/me/sendMail", headers: ["Authorization": "Bearer \(token)", "Content-Type": "text/plain"],
@@ -271,10 +271,10 @@ func listedIDs(_ items: [JSONValue]) -> Set<String> {
                 #expect(created.status == 201)
                 let subscription = try #require(created.json["id"]?.string)
                 #expect(await inbox.wait(for: 1).count == 1)
-                let first = try await api.arrive("uma@contoso.com", "First")
-                _ = try await api.arrive("uma@contoso.com", "Filed", folder: "archive")
+                let first = try await api.arriveInOutlook("uma@contoso.com", "First")
+                _ = try await api.arriveInOutlook("uma@contoso.com", "Filed", folder: "archive")
                 _ = try await api.json(.post, "/_sandbox/microsoft/users/uma@contoso.com/events", graphEvent("Not mail", day: 4))
-                let second = try await api.arrive("uma@contoso.com", "Second")
+                let second = try await api.arriveInOutlook("uma@contoso.com", "Second")
                 let notes = await inbox.wait(for: 3).dropFirst().compactMap { JSONValue.parseObject($0.body)?["value"]?.array?.first }
                 #expect(notes.count == 2)
                 let userId = try #require(notes.first?["resource"]?.string?.split(separator: "/").dropFirst().first.map(String.init))

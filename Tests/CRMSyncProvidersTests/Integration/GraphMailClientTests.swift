@@ -18,7 +18,7 @@ extension LiveSandbox {
     }
 
     /// Mail arrives in Outlook; returns its immutable id.
-    func arrive(_ email: String, _ subject: String, folder: String = "inbox") async throws -> String {
+    func arriveInOutlook(_ email: String, _ subject: String, folder: String = "inbox") async throws -> String {
         let answer = try await self.control("POST", "/_sandbox/microsoft/users/\(email)/messages",
                                             ["mime": message(to: email, subject: subject), "folder": folder]) as? [String: Any]
         return try #require(answer?["immutableId"] as? String)
@@ -57,7 +57,7 @@ private func round(_ client: GraphMailClient, _ folder: String, _ position: Mail
         try await LiveSandbox.run { sandbox in
             let client = try await sandbox.mailClient(email: "ana@contoso.com", pageSize: 2)
             var ids: [String] = []
-            for index in 0..<5 { ids.append(try await sandbox.arrive("ana@contoso.com", "Mail \(index)")) }
+            for index in 0..<5 { ids.append(try await sandbox.arriveInOutlook("ana@contoso.com", "Mail \(index)")) }
             let full = try await round(client, "inbox", .full)
             #expect(full.pages == 3)
             #expect(full.page.messages.map(\.id) == ids)
@@ -70,7 +70,7 @@ private func round(_ client: GraphMailClient, _ folder: String, _ position: Mail
             try await sandbox.control("PATCH", "/_sandbox/microsoft/users/ana@contoso.com/messages/\(ids[1])", ["folder": "archive"])
             try await sandbox.control("DELETE", "/_sandbox/microsoft/users/ana@contoso.com/messages/\(ids[2])")
             try await sandbox.control("PATCH", "/_sandbox/microsoft/users/ana@contoso.com/messages/\(ids[3])", ["isRead": true, "categories": ["Blue"]])
-            let late = try await sandbox.arrive("ana@contoso.com", "Mail 5")
+            let late = try await sandbox.arriveInOutlook("ana@contoso.com", "Mail 5")
             let changes = try await round(client, "inbox", .changes(deltaLink: try #require(full.page.deltaLink)))
             #expect(Set(changes.page.removedIDs) == [ids[1], ids[2]])
             #expect(changes.page.messages.map(\.id) == [ids[3], late])
@@ -86,7 +86,7 @@ private func round(_ client: GraphMailClient, _ folder: String, _ position: Mail
     @Test func expiredOrForeignDeltaLinkIsCursorExpired() async throws {
         try await LiveSandbox.run { sandbox in
             let client = try await sandbox.mailClient(email: "bo@contoso.com")
-            _ = try await sandbox.arrive("bo@contoso.com", "Hello")
+            _ = try await sandbox.arriveInOutlook("bo@contoso.com", "Hello")
             let full = try await round(client, "inbox", .full)
             let link = try #require(full.page.deltaLink)
             try await sandbox.control("POST", "/_sandbox/users/bo@contoso.com/expire-cursors")
@@ -102,7 +102,7 @@ private func round(_ client: GraphMailClient, _ folder: String, _ position: Mail
         try await LiveSandbox.run { sandbox in
             let client = try await sandbox.mailClient(email: "cy@contoso.com")
             var ids: [String] = []
-            for index in 0..<20 { ids.append(try await sandbox.arrive("cy@contoso.com", "Bulk \(index)")) }
+            for index in 0..<20 { ids.append(try await sandbox.arriveInOutlook("cy@contoso.com", "Bulk \(index)")) }
             try await sandbox.control("POST", "/_sandbox/microsoft/mail/latency", ["ms": 40])
             let copy = client
             async let first = client.mimes(messageIDs: ids + ["AAkALgUnknown"])
@@ -125,13 +125,13 @@ private func round(_ client: GraphMailClient, _ folder: String, _ position: Mail
     @Test func throttledRequestWaitsRetryAfterAndSendIsNotRetried() async throws {
         try await LiveSandbox.run { sandbox in
             let client = try await sandbox.mailClient(email: "di@contoso.com")
-            let id = try await sandbox.arrive("di@contoso.com", "Retry")
+            let id = try await sandbox.arriveInOutlook("di@contoso.com", "Retry")
             try await sandbox.control("POST", "/_sandbox/faults", ["route": "GET /v1.0/me/messages/*/$value", "status": 429, "retryAfter": 7, "times": 1])
             let data = try #require(try await client.mime(messageID: id))
             #expect(String(decoding: data, as: UTF8.self).contains("Subject: Retry"))
             #expect(sandbox.sleeper.waits == [.seconds(7)])
 
-            _ = try await sandbox.arrive("ed@contoso.com", "Mailbox exists")
+            _ = try await sandbox.arriveInOutlook("ed@contoso.com", "Mailbox exists")
             try await sandbox.control("POST", "/_sandbox/faults", ["route": "POST /v1.0/me/sendMail", "status": 503, "times": 1])
             let raw = Data(message(from: "di@contoso.com", to: "ed@contoso.com", subject: "Once").utf8)
             await #expect(throws: ProviderError.temporary(retryAfter: nil)) { try await client.sendMIME(raw) }
@@ -143,7 +143,7 @@ private func round(_ client: GraphMailClient, _ folder: String, _ position: Mail
     @Test func sendMIMEDeliversAndKeepsACopy() async throws {
         try await LiveSandbox.run { sandbox in
             let client = try await sandbox.mailClient(email: "fa@contoso.com")
-            _ = try await sandbox.arrive("gil@contoso.com", "Mailbox exists")
+            _ = try await sandbox.arriveInOutlook("gil@contoso.com", "Mailbox exists")
             let raw = Data(message(from: "fa@contoso.com", to: "gil@contoso.com", bcc: "hal@contoso.com", subject: "Proposal").utf8)
             try await client.sendMIME(raw)
             let delivered = try #require(try await sandbox.messages("gil@contoso.com").first { $0["subject"] as? String == "Proposal" })
@@ -163,7 +163,7 @@ private func round(_ client: GraphMailClient, _ folder: String, _ position: Mail
                                                                  expiration: Date().addingTimeInterval(3600))
             #expect(subscription.resource == "me/mailFolders('inbox')/messages" && subscription.clientState == "mail-secret")
             let before = receiver.requests.count
-            _ = try await sandbox.arrive("ivy@contoso.com", "Ping")
+            _ = try await sandbox.arriveInOutlook("ivy@contoso.com", "Ping")
             for _ in 0..<100 where receiver.requests.count <= before { try await Task.sleep(for: .milliseconds(50)) }
             #expect(receiver.requests.count == before + 1)
         }
