@@ -46,6 +46,12 @@ import FoundationNetworking
 
             let selected = try await api.deltaRound("/v1.0/me/mailFolders/inbox/messages/delta?$select=subject&changeType=created", token: token)
             #expect(selected.items.count == 3 && selected.items.allSatisfy { $0["subject"] != nil && $0["from"] == nil })
+
+            let old = mailText(from: "zoe@fabrikam.com", to: ["mia@contoso.com"], subject: "Old", id: "old@fabrikam.com")
+            _ = try await api.json(.post, "/_sandbox/microsoft/users/mia@contoso.com/messages",
+                                   ["mime": .string(old), "receivedDateTime": "2025-01-15T10:00:00Z"])
+            let recent = try await api.deltaRound("/v1.0/me/mailFolders/inbox/messages/delta?$filter=receivedDateTime%20ge%202025-02-01T00:00:00Z", token: token)
+            #expect(recent.items.count == 3 && !recent.items.contains { $0["subject"]?.string == "Old" })
         }
     }
 
