@@ -20,7 +20,7 @@ extension SandboxState {
     func controlGraphMailChange(email: String, id: String, method: String, body: [String: JSONValue]) -> Reply {
         var mailbox = self.graphMailbox(email)
         guard var record = mailbox.find(id) else { return self.graphNotFound() }
-        let from = record.folder
+        let before = record
         if method == "DELETE" {
             record.deleted = true
             mailbox.put(record)
@@ -41,8 +41,9 @@ extension SandboxState {
         record.json["lastModifiedDateTime"] = .string(self.graphNow)
         mailbox.put(record)
         self.graphMailboxes[email.lowercased()] = mailbox
-        if from != record.folder {
-            self.graphMailChanged(email, record, changeType: "deleted", folder: from)
+        if before.folder != record.folder {
+            // Gone from the old folder under the id it had there.
+            self.graphMailChanged(email, before, changeType: "deleted")
             self.graphMailChanged(email, record, changeType: "created")
         } else {
             self.graphMailChanged(email, record, changeType: "updated")

@@ -5,14 +5,14 @@ import Foundation
 /// sent through the same outbox as event notifications; ids by the IdType the subscription was
 /// created with.
 extension SandboxState {
-    func graphMailChanged(_ email: String, _ record: MailRecord, changeType: String, folder: String? = nil) {
+    func graphMailChanged(_ email: String, _ record: MailRecord, changeType: String) {
         let key = email.lowercased()
         let userId = self.userId(key)
         let mailbox = self.graphMailbox(key)
         for subscription in self.subscriptions.values.sorted(by: { $0.id < $1.id })
         where subscription.email == key && subscription.expiration > self.now && subscription.changeTypes.contains(changeType) {
             guard let watched = Self.watchedFolder(subscription.resource) else { continue }
-            if let name = watched, mailbox.folderId(name) != (folder ?? record.folder) { continue }
+            if let name = watched, mailbox.folderId(name) != record.folder { continue }
             let id = record.id(immutable: subscription.immutableIds)
             let resource = "Users/\(userId)/Messages/\(id)"
             var item: [String: JSONValue] = [
