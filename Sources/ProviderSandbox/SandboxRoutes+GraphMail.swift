@@ -11,6 +11,10 @@ extension SandboxRoutes {
             let folder = self.parameter(context, "folder")
             return try await self.mail(request) { email, request in await state.graphMailDelta(email, request, folder: folder) }
         }
+        router.get("/v1.0/me/mailFolders/:folder/messages") { request, context in
+            let folder = self.parameter(context, "folder")
+            return try await self.mail(request) { email, request in await state.graphMailList(email, request, folder: folder) }
+        }
         router.get("/v1.0/me/messages/:id") { request, context in
             let id = self.parameter(context, "id")
             return try await self.mail(request) { email, request in await state.graphMessage(email, request, id: id, mime: false) }
