@@ -66,6 +66,7 @@ echo "== Alice replies to Bob's Outlook address from the CRM; it arrives in his 
 printf 'Thanks Bob, the revised quote is attached to the CRM record.\n' \
   | crmsync mail send --account "$gmail_account" --to "$outlook" --subject "Revised quote for Globex"
 crmsync mail sync --account "$outlook_account"
+crmsync mail sync --account "$gmail_account"   # Gmail's Sent copy takes over the outbox's row: one row per message
 sql -c "select m.subject, m.direction, a.provider, m.labels
           from public.email_messages m join public.email_accounts a on a.organization_id = m.organization_id and a.id = m.email_account_id
          where a.id in ('$gmail_account', '$outlook_account') order by a.provider, m.received_at"

@@ -24,9 +24,11 @@ struct MailProgressDisplay: Sendable {
 
     func finish(_ report: MailSyncReport) {
         if self.terminal { print("") }
+        // IMAP runs count their commands; Gmail and Graph runs send none.
+        let imap = report.roundTrips > 0 ? ", IMAP round trips \(report.roundTrips)" : ""
         print(
             "mail sync \(report.status.rawValue): imported \(report.imported), updated \(report.updated), "
-                + "deleted \(report.deleted), errors \(report.errors.count), IMAP round trips \(report.roundTrips)")
+                + "deleted \(report.deleted), errors \(report.errors.count)\(imap)")
         for detail in report.errors {
             let place = [detail.folder, detail.uid.map { "uid \($0)" }].compactMap { $0 }.joined(separator: " ")
             print("  \(place.isEmpty ? "" : place + ": ")\(detail.message)")

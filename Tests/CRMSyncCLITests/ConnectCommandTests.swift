@@ -28,12 +28,7 @@ struct ConnectCommandTests {
     }
 
     static func registerSandboxClients(_ database: TestDatabase) async throws {
-        let admin = try await database.adminConnection()
-        for provider in ["google", "microsoft"] {
-            try await OAuthClientRegistry.set(
-                provider: provider, clientID: "sandbox-client", clientSecret: "sandbox-secret", organization: nil,
-                key: database.key, on: admin)
-        }
+        try await database.registerSandboxOAuthClients()
     }
 
     @Test("google and outlook accounts connect unattended through the loopback flow; tokens land encrypted")

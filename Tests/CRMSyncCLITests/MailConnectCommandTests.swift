@@ -15,10 +15,8 @@ struct MailConnectCommandTests {
         try await TestDatabase.with("mail_connect_\(provider)") { database in
             try await ConnectCommandTests.registerSandboxClients(database)
             try await SandboxServer.run { sandbox in
-                let user = UUID()
-                let admin = try await database.adminConnection()
-                try await admin.query(
-                    "insert into public.user_organizations (organization_id, user_id, role) values (\(Demo.acme), \(user), 'member')")
+                let identity = try await database.addMember()
+                let user = identity.userID
                 let run = try await CommandLineRunner.withEnvironment(for: database) { base in
                     var environment = base
                     environment["CRMSYNC_SANDBOX_URL"] = sandbox.absoluteString
@@ -30,7 +28,6 @@ struct MailConnectCommandTests {
                 }
                 #expect(run.status == 0, "\(run.output)")
                 #expect(run.output.contains("connected \(email): account "), "\(run.output)")
-                let identity = Identity(userID: user, organizationID: Demo.acme)
                 let stored = provider == "gmail" ? "gmail" : "outlook"
                 let row = try #require(try await database.tenant().withSession(identity) { connection in
                     try await connection.query(

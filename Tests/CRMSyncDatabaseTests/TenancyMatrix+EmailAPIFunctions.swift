@@ -48,6 +48,8 @@ extension TenancyMatrixTests {
         let push: SQL = "select * from public.gmail_push_accounts('alice@acme.example')"
         m.add(.function, people + [.hankForgingAcme], "gmail_push_accounts as a person", push, .denied)
         m.add(.function, .workerNobody, "gmail_push_accounts: no watch registered, no account", push, .noRows)
+        m.add(.function, [.alice, .hank], "private.email_message_problem()",
+              "select private.email_message_problem('{}')", .denied)
         m.add(.function, [.alice, .hank], "private.insert_email_attachments()",
               "select private.insert_email_attachments(\(alice), '[]')", .denied)
         return m.cases

@@ -40,15 +40,9 @@ struct SyncHarness: Sendable {
         user: UUID = UUID(), organization: UUID = Demo.acme, email: String? = nil
     ) async throws -> SyncHarness {
         let admin = try await database.adminConnection()
-        for name in ["google", "microsoft"] {
-            try await OAuthClientRegistry.set(
-                provider: name, clientID: "sandbox-client", clientSecret: "sandbox-secret", organization: nil, key: database.key,
-                on: admin)
-        }
-        try await admin.query(
-            "insert into public.user_organizations (organization_id, user_id, role) values (\(organization), \(user), 'member')")
+        try await database.registerSandboxOAuthClients()
+        let owner = try await database.addMember(to: organization, user: user)
         let email = email ?? "person-\(user.uuidString.prefix(8).lowercased())@acme.example"
-        let owner = Identity(userID: user, organizationID: organization)
         let tokens = try await sandbox.authorize(provider, email: email)
         let tenant = database.tenant(maxConnections: 3)
         let account = try await CalendarAccountStore(database: tenant).connect(

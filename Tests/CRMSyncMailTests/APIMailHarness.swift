@@ -31,16 +31,9 @@ struct APIMailHarness: Sendable {
     static func connect(
         _ database: TestDatabase, sandbox: Sandbox, provider: APIMailProvider, user: UUID = UUID(), email: String? = nil
     ) async throws -> APIMailHarness {
-        let admin = try await database.adminConnection()
-        for name in ["google", "microsoft"] {
-            try await OAuthClientRegistry.set(
-                provider: name, clientID: "sandbox-client", clientSecret: "sandbox-secret", organization: nil, key: database.key,
-                on: admin)
-        }
-        try await admin.query(
-            "insert into public.user_organizations (organization_id, user_id, role) values (\(Demo.acme), \(user), 'member')")
+        try await database.registerSandboxOAuthClients()
+        let owner = try await database.addMember(user: user)
         let email = email ?? "mail-\(user.uuidString.prefix(8).lowercased())@acme.example"
-        let owner = Identity(userID: user, organizationID: Demo.acme)
         let tokens = try await sandbox.authorize(provider.oauthProvider, email: email, features: [.mailRead, .mailSend])
         let tenant = database.tenant(maxConnections: 3)
         let account = try await EmailStore(database: tenant).connect(

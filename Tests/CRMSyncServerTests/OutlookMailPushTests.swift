@@ -18,11 +18,8 @@ struct OutlookMailPushTests {
         try await ServerHarness.with("outlook_mail_push") { harness in
             let sandbox = Sandbox(base: harness.sandbox)
             let admin = try await harness.database.adminConnection()
-            let user = UUID()
-            try await admin.query(
-                "insert into public.user_organizations (organization_id, user_id, role) values (\(Demo.acme), \(user), 'member')")
-            let owner = Identity(userID: user, organizationID: Demo.acme)
-            let email = "pushed-\(user.uuidString.prefix(8).lowercased())@acme.example"
+            let owner = try await harness.database.addMember()
+            let email = "pushed-\(owner.userID.uuidString.prefix(8).lowercased())@acme.example"
             let tokens = try await sandbox.authorize(.outlook, email: email, features: [.mailRead, .mailSend])
             let tenant = harness.database.tenant(maxConnections: 2)
             let account = try await EmailStore(database: tenant).connect(

@@ -30,12 +30,7 @@ struct ServerHarness: Sendable {
         _ body: (ServerHarness) async throws -> T
     ) async throws -> T {
         try await TestDatabase.with(label) { database in
-            let admin = try await database.adminConnection()
-            for provider in ["google", "microsoft"] {
-                try await OAuthClientRegistry.set(
-                    provider: provider, clientID: "sandbox-client", clientSecret: "sandbox-secret", organization: nil,
-                    key: database.key, on: admin)
-            }
+            try await database.registerSandboxOAuthClients()
             return try await SandboxServer.run(seed: 7) { sandbox in
                 let clock = TestClock()
                 var quiet = Logger(label: "crmsync.serve.test")

@@ -103,6 +103,24 @@ public struct TestDatabase: Sendable {
     public func tenant(maxConnections: Int = 2, key: SecretKey? = nil) -> TenantDatabase {
         TenantDatabase(pool: PostgresPool(configuration: self.app, maxConnections: maxConnections), secretKey: key ?? self.key)
     }
+
+    /// The sandbox's OAuth clients (`sandbox-client` / `sandbox-secret`) registered as the
+    /// platform's Google and Microsoft apps.
+    public func registerSandboxOAuthClients() async throws {
+        let admin = try await self.adminConnection()
+        for provider in ["google", "microsoft"] {
+            try await OAuthClientRegistry.set(
+                provider: provider, clientID: "sandbox-client", clientSecret: "sandbox-secret", organization: nil, key: self.key,
+                on: admin)
+        }
+    }
+
+    /// A new member of `organization` (a person of the CRM with no accounts yet).
+    public func addMember(to organization: UUID = Demo.acme, user: UUID = UUID()) async throws -> Identity {
+        try await self.adminConnection().query(
+            "insert into public.user_organizations (organization_id, user_id, role) values (\(organization), \(user), 'member')")
+        return Identity(userID: user, organizationID: organization)
+    }
 }
 
 /// Roles are cluster-wide: migrations of two scratch databases at once would alter the same

@@ -71,39 +71,19 @@ begin
   select format('p_messages[%s]: %s', e.n - 1, p.problem) into v_bad
     from jsonb_array_elements(p_messages) with ordinality as e (m, n)
    cross join lateral (
-          select case
-                   when jsonb_typeof(e.m) <> 'object' then 'not an object'
-                   when coalesce(jsonb_typeof(e.m -> 'provider_message_id'), 'null') <> 'string'
-                        or length(e.m ->> 'provider_message_id') = 0
-                     then 'provider_message_id must be a non-empty string'
+          select coalesce(
+                   private.email_message_problem(e.m),
                    -- (nested CASEs: the casts run only on JSON numbers)
-                   when case when jsonb_typeof(e.m -> 'uid') = 'number'
-                             then (e.m ->> 'uid') !~ '^[0-9]+$'
-                                  or (e.m ->> 'uid')::numeric not between 1 and 9223372036854775807
-                             else true end
-                     then 'uid must be a positive whole number'
-                   when coalesce(jsonb_typeof(e.m -> 'modseq'), 'null') not in ('number', 'null')
-                        or (jsonb_typeof(e.m -> 'modseq') = 'number' and (e.m ->> 'modseq') !~ '^[0-9]+$')
-                     then 'modseq must be a whole number or null'
-                   when coalesce(jsonb_typeof(e.m -> 'size_bytes'), 'null') not in ('number', 'null')
-                        or (jsonb_typeof(e.m -> 'size_bytes') = 'number' and (e.m ->> 'size_bytes') !~ '^[0-9]+$')
-                     then 'size_bytes must be a whole number or null'
-                   when exists (select 1 from unnest(array['to_addresses', 'cc_addresses', 'references_ids', 'labels',
-                                                           'flags', 'attachments']) k
-                                 where coalesce(jsonb_typeof(e.m -> k), 'null') not in ('array', 'null'))
-                     then 'to_addresses, cc_addresses, references_ids, labels, flags and attachments must be arrays'
-                   when coalesce(e.m ->> 'direction', 'inbound') not in ('inbound', 'outbound')
-                     then 'direction must be inbound or outbound'
-                   when coalesce(jsonb_typeof(e.m -> 'body_truncated'), 'null') not in ('boolean', 'null')
-                     then 'body_truncated must be a boolean'
-                   when jsonb_typeof(e.m -> 'attachments') = 'array'
-                        and exists (select 1 from jsonb_array_elements(e.m -> 'attachments') a
-                                     where jsonb_typeof(a) <> 'object'
-                                        or coalesce(jsonb_typeof(a -> 'size_bytes'), 'null') not in ('number', 'null')
-                                        or (jsonb_typeof(a -> 'size_bytes') = 'number' and (a ->> 'size_bytes') !~ '^[0-9]+$')
-                                        or coalesce(jsonb_typeof(a -> 'inline'), 'null') not in ('boolean', 'null'))
-                     then 'attachments must be objects with a whole size_bytes and a boolean inline'
-                 end as problem
+                   case
+                     when case when jsonb_typeof(e.m -> 'uid') = 'number'
+                               then (e.m ->> 'uid') !~ '^[0-9]+$'
+                                    or (e.m ->> 'uid')::numeric not between 1 and 9223372036854775807
+                               else true end
+                       then 'uid must be a positive whole number'
+                     when coalesce(jsonb_typeof(e.m -> 'modseq'), 'null') not in ('number', 'null')
+                          or (jsonb_typeof(e.m -> 'modseq') = 'number' and (e.m ->> 'modseq') !~ '^[0-9]+$')
+                       then 'modseq must be a whole number or null'
+                   end) as problem
         ) p
    where p.problem is not null
    order by e.n
