@@ -27,16 +27,26 @@ struct Benchmark {
     }
 
     func run() async throws -> Figures {
-        let admin = try await PostgresConnection.connect(self.settings.admin)
-        // A schema left by a run that was killed goes first.
-        try await admin.execute("drop schema if exists \(Self.schema) cascade; create schema \(Self.schema)")
-        let fixture = try await BenchmarkFixture.create(on: admin)
-        do {
+        try await Self.withFixture(self.settings) { fixture, admin in
             var figures = Figures()
             try await self.measureImport(fixture, admin: admin, into: &figures)
             try await self.measureSandbox(fixture, admin: admin, into: &figures)
-            try await Self.cleanUp(fixture, admin: admin)
             return figures
+        }
+    }
+
+    /// Runs `body` with a fresh schema and throwaway organization, removed afterwards whatever
+    /// happens (a schema left by a run that was killed goes first).
+    static func withFixture<T>(
+        _ settings: DatabaseSettings, _ body: (BenchmarkFixture, PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let admin = try await PostgresConnection.connect(settings.admin)
+        try await admin.execute("drop schema if exists \(Self.schema) cascade; create schema \(Self.schema)")
+        let fixture = try await BenchmarkFixture.create(on: admin)
+        do {
+            let value = try await body(fixture, admin)
+            try await Self.cleanUp(fixture, admin: admin)
+            return value
         } catch {
             try? await Self.cleanUp(fixture, admin: admin)
             throw error

@@ -31,13 +31,10 @@ struct MailAPIBenchmark {
     static let small = 20
 
     func run() async throws -> Figures {
-        let admin = try await PostgresConnection.connect(self.settings.admin)
-        try await admin.execute("drop schema if exists \(Benchmark.schema) cascade; create schema \(Benchmark.schema)")
-        let fixture = try await BenchmarkFixture.create(on: admin)
-        let pool = PostgresPool(configuration: self.settings.app, maxConnections: 3)
-        defer { Task { await pool.close() } }
-        do {
-            let figures = try await BenchmarkSandbox.run { sandbox in
+        try await Benchmark.withFixture(self.settings) { fixture, admin in
+            let pool = PostgresPool(configuration: self.settings.app, maxConnections: 3)
+            defer { Task { await pool.close() } }
+            return try await BenchmarkSandbox.run { sandbox in
                 for name in ["google", "microsoft"] {
                     try await OAuthClientRegistry.set(
                         provider: name, clientID: "sandbox-client", clientSecret: "sandbox-secret",
@@ -49,11 +46,6 @@ struct MailAPIBenchmark {
                 figures.outlook = try await self.measure(.outlook, sandbox: sandbox, fixture: fixture, tenant: tenant, admin: admin)
                 return figures
             }
-            try await Benchmark.cleanUp(fixture, admin: admin)
-            return figures
-        } catch {
-            try? await Benchmark.cleanUp(fixture, admin: admin)
-            throw error
         }
     }
 

@@ -29,21 +29,14 @@ struct MailBenchmark {
     }
 
     func run() async throws -> Figures {
-        let admin = try await PostgresConnection.connect(self.settings.admin)
-        try await admin.execute("drop schema if exists \(Benchmark.schema) cascade; create schema \(Benchmark.schema)")
-        let fixture = try await BenchmarkFixture.create(on: admin)
-        let pool = PostgresPool(configuration: self.settings.app, maxConnections: 3)
-        defer { Task { await pool.close() } }
-        do {
+        try await Benchmark.withFixture(self.settings) { fixture, admin in
+            let pool = PostgresPool(configuration: self.settings.app, maxConnections: 3)
+            defer { Task { await pool.close() } }
             let tenant = TenantDatabase(pool: pool, secretKey: self.key)
             var figures = Figures()
             try await self.measureSync(fixture, tenant: tenant, admin: admin, into: &figures)
             try await self.measureSQL(fixture, tenant: tenant, admin: admin, into: &figures)
-            try await Benchmark.cleanUp(fixture, admin: admin)
             return figures
-        } catch {
-            try? await Benchmark.cleanUp(fixture, admin: admin)
-            throw error
         }
     }
 

@@ -89,16 +89,18 @@ struct GmailMailSync: Sendable {
             try await withThrowingTaskGroup(of: (Int, GmailRawMessage?).self) { group in
                 var results: [(Int, GmailRawMessage?)] = []
                 var next = 0
-                func add(_ group: inout ThrowingTaskGroup<(Int, GmailRawMessage?), any Error>) {
+                while next < min(ids.count, Self.fetchConcurrency) {
                     let index = next
-                    let id = ids[index]
-                    group.addTask { (index, try await client.rawMessage(id: id)) }
                     next += 1
+                    group.addTask { (index, try await client.rawMessage(id: ids[index])) }
                 }
-                while next < min(ids.count, Self.fetchConcurrency) { add(&group) }
                 while let result = try await group.next() {
                     results.append(result)
-                    if next < ids.count { add(&group) }
+                    if next < ids.count {
+                        let index = next
+                        next += 1
+                        group.addTask { (index, try await client.rawMessage(id: ids[index])) }
+                    }
                 }
                 return results.sorted { $0.0 < $1.0 }.compactMap(\.1)
             }

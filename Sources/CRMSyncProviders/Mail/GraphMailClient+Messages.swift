@@ -13,25 +13,33 @@ extension GraphMailClient {
 
     /// Fetches many MIME bodies with at most `maxConcurrentRequests` in flight for this mailbox.
     public func mimes(messageIDs: [String]) async -> [String: Result<Data?, ProviderError>] {
+        // A plain index and no nested function capturing the group: the optimizer miscompiled
+        // that shape (a crash hashing the ids in release builds).
         await withTaskGroup(of: (String, Result<Data?, ProviderError>).self) { group in
             var results: [String: Result<Data?, ProviderError>] = [:]
-            var pending = messageIDs[...]
-            func start() {
-                guard let id = pending.popFirst() else { return }
-                group.addTask {
-                    do throws(ProviderError) {
-                        return (id, .success(try await self.mime(messageID: id)))
-                    } catch {
-                        return (id, .failure(error))
-                    }
-                }
+            var next = 0
+            while next < min(messageIDs.count, self.maxConcurrentRequests) {
+                let id = messageIDs[next]
+                next += 1
+                group.addTask { (id, await self.mimeResult(id)) }
             }
-            for _ in 0..<self.maxConcurrentRequests { start() }
             while let (id, result) = await group.next() {
                 results[id] = result
-                start()
+                if next < messageIDs.count {
+                    let id = messageIDs[next]
+                    next += 1
+                    group.addTask { (id, await self.mimeResult(id)) }
+                }
             }
             return results
+        }
+    }
+
+    private func mimeResult(_ id: String) async -> Result<Data?, ProviderError> {
+        do {
+            return .success(try await self.mime(messageID: id))
+        } catch {
+            return .failure(error)
         }
     }
 
