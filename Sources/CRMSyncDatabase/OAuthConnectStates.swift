@@ -11,6 +11,11 @@ public struct OAuthConnectStates: Sendable {
         self.database = database
     }
 
+    /// What a flow connects (`oauth_connect_states.purpose`).
+    public enum Purpose: String, Sendable, Hashable {
+        case calendar, mail
+    }
+
     /// A flow that has begun: its row id and when its state stops being accepted.
     public struct Started: Sendable, Hashable {
         public var id: UUID
@@ -26,6 +31,8 @@ public struct OAuthConnectStates: Sendable {
         public var provider: String
         public var calendarID: String
         public var codeVerifier: String
+        /// What the flow connects: a calendar or a mailbox.
+        public var purpose: Purpose = .calendar
 
         public var description: String {
             "Binding(state \(self.stateID), user \(self.identity.userID), org \(self.identity.organizationID), \(self.provider), verifier ****)"
@@ -77,7 +84,7 @@ public struct OAuthConnectStates: Sendable {
         try await self.database.session(nil, role: .worker, secrets: true) { connection in
             let rows = try await connection.query(
                 """
-                select outcome, state_id, organization_id, user_id, provider, calendar_id, code_verifier
+                select outcome, state_id, organization_id, user_id, provider, calendar_id, code_verifier, purpose
                   from public.consume_calendar_connect(\(state))
                 """)
             guard let row = rows.first else { throw DatabaseError.unexpected("consume_calendar_connect returned nothing") }
@@ -88,7 +95,8 @@ public struct OAuthConnectStates: Sendable {
                     identity: Identity(userID: try row.decode(UUID.self, at: 3), organizationID: try row.decode(UUID.self, at: 2)),
                     provider: try row.decode(String.self, at: 4),
                     calendarID: try row.decode(String.self, at: 5),
-                    codeVerifier: try row.decode(String.self, at: 6)))
+                    codeVerifier: try row.decode(String.self, at: 6),
+                    purpose: Purpose(rawValue: try row.decode(String.self, at: 7)) ?? .calendar))
             case "used": return .used
             case "expired": return .expired
             case "invalid": return .invalid
@@ -108,6 +116,38 @@ public struct OAuthConnectStates: Sendable {
                 on: connection)
             try await Self.finish(binding.stateID, outcome: "connected", account: account, on: connection)
             try await connection.query("select public.request_calendar_sync(\(account))")
+            return account
+        }
+    }
+
+    /// Begins a flow that connects a Gmail (`google`) or Outlook (`outlook`) mailbox.
+    public func beginMail(_ identity: Identity, provider: String, state: String, codeVerifier: String) async throws -> Started {
+        try await self.database.session(identity, secrets: true) { connection in
+            let rows = try await connection.query(
+                "select id, expires_at from public.begin_mail_connect(\(provider), \(state), \(codeVerifier))")
+            guard let row = rows.first else { throw DatabaseError.unexpected("begin_mail_connect returned nothing") }
+            return Started(id: try row.decode(UUID.self, at: 0), expiresAt: try row.decode(Date.self, at: 1))
+        }
+    }
+
+    /// Ends a consumed mail flow with the mailbox, in one transaction of the flow's owner:
+    /// stores it (`gmail` or `outlook`) with its tokens encrypted, records the outcome and asks
+    /// for its first sync.
+    public func completeMail(
+        _ binding: Binding, emailProvider: String, email: String, tokens: CalendarAccountStore.Tokens
+    ) async throws -> UUID {
+        try await self.database.session(binding.identity, secrets: true) { connection in
+            let row = try await connection.query(
+                """
+                select public.connect_email_account(\(emailProvider), \(email), null, null, null, null, null, null, null, null,
+                                                    null, null, \(tokens.accessToken), \(tokens.refreshToken), \(tokens.expiresAt))
+                """
+            ).first
+            guard let account = try row?.decode(UUID.self, at: 0) else {
+                throw DatabaseError.unexpected("connect_email_account returned no id")
+            }
+            try await Self.finish(binding.stateID, outcome: "connected", account: account, on: connection)
+            try await connection.query("select public.request_email_sync(\(account))")
             return account
         }
     }

@@ -42,6 +42,7 @@ public struct CRMSyncServer: Sendable {
         let v1 = router.group("v1").add(middleware: BearerAuthMiddleware(verifier: verifier, metrics: dependencies.metrics))
         AccountRoutes(dependencies: dependencies).register(on: v1)
         ConnectRoutes(dependencies: dependencies).register(on: v1)
+        MailConnectRoutes(dependencies: dependencies).register(on: v1)
         ConflictRoutes(dependencies: dependencies).register(on: v1)
         DisconnectRoutes(dependencies: dependencies).register(on: v1)
         return router

@@ -48,6 +48,18 @@ extension TenancyMatrixTests {
         let push: SQL = "select * from public.gmail_push_accounts('alice@acme.example')"
         m.add(.function, people + [.hankForgingAcme], "gmail_push_accounts as a person", push, .denied)
         m.add(.function, .workerNobody, "gmail_push_accounts: no watch registered, no account", push, .noRows)
+        // The browser flow of a mailbox: people of the active organization only, for themselves.
+        let beginMail: SQL = """
+            select * from public.begin_mail_connect('google', 'state-0123456789abcdef0123456789abcdef',
+                                                    'verifier-0123456789abcdef0123456789abcdef0123456789')
+            """
+        m.add(.function, .bob, "begin_mail_connect for oneself", beginMail, .rows(1))
+        m.add(.function, [.nobody, .hankForgingAcme, .aliceForgingGlobex], "begin_mail_connect without a real organization",
+              beginMail, .denied)
+        m.add(.function, [.workerAlice, .workerNobody], "begin_mail_connect as the worker", beginMail, .denied)
+        m.add(.function, [.alice, .hank, .workerAlice], "private.begin_oauth_connect()",
+              "select * from private.begin_oauth_connect('mail', 'google', 'state-0123456789abcdef0123456789abcdef', 'verifier-0123456789abcdef0123456789abcdef0123456789', null)",
+              .denied)
         m.add(.function, [.alice, .hank], "private.email_message_problem()",
               "select private.email_message_problem('{}')", .denied)
         m.add(.function, [.alice, .hank], "private.insert_email_attachments()",

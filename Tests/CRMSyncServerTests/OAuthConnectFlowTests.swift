@@ -25,9 +25,10 @@ struct OAuthConnectFlowTests {
 
     /// `POST /v1/calendar/accounts/connect` as `user` in `organization`; expects 201.
     static func start(
-        _ harness: ServerHarness, as user: UUID, in organization: UUID, _ body: [String: Any]
+        _ harness: ServerHarness, as user: UUID, in organization: UUID, _ body: [String: Any],
+        path: String = "/v1/calendar/accounts/connect"
     ) async throws -> Started {
-        let response = try await harness.api("POST", "/v1/calendar/accounts/connect", as: user, in: organization, json: body)
+        let response = try await harness.api("POST", path, as: user, in: organization, json: body)
         try #require(response.status == 201, "connect answered \(response.status): \(String(decoding: response.body, as: UTF8.self))")
         let json = try #require(JSONSerialization.jsonObject(with: response.body) as? [String: Any])
         #expect(Set(json.keys) == ["authorization_url", "expires_at"])

@@ -8,6 +8,17 @@ set local role crmsync_owner;
 
 -- consume ------------------------------------------------------------------------------------
 
+-- The result gained `purpose`: a changed result type needs the old function dropped first.
+do $$
+begin
+  if exists (select 1 from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+              where n.nspname = 'public' and p.proname = 'consume_calendar_connect'
+                and not ('purpose' = any (coalesce(p.proargnames, '{}')))) then
+    drop function public.consume_calendar_connect(text);
+  end if;
+end
+$$;
+
 create or replace function public.consume_calendar_connect(p_state text)
 returns table (
   outcome         text,
@@ -16,7 +27,8 @@ returns table (
   user_id         uuid,
   provider        text,
   calendar_id     text,
-  code_verifier   text
+  code_verifier   text,
+  purpose         text
 )
 language plpgsql
 volatile
@@ -75,6 +87,7 @@ begin
   user_id         := v_row.user_id;
   provider        := v_row.provider;
   calendar_id     := v_row.calendar_id;
+  purpose         := v_row.purpose;
   code_verifier   := private.decrypt_secret(v_row.code_verifier_encrypted, v_row.token_key_id);
   perform private.write_audit(v_row.organization_id, 'secret.read', 'oauth_connect_states', v_row.id,
     jsonb_build_object('secret', 'oauth_code_verifier', 'provider', v_row.provider, 'key_id', v_row.token_key_id));

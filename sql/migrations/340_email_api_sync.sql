@@ -41,3 +41,25 @@ comment on column public.email_accounts.push_secret_hash is
 create index if not exists email_accounts_push_subscription_idx
   on public.email_accounts (push_subscription_id)
   where push_subscription_id is not null;
+
+-- The browser connect flow also connects Gmail and Outlook mailboxes: a flow's purpose, and the
+-- mailbox it connected.
+alter table public.oauth_connect_states add column if not exists purpose text not null default 'calendar';
+alter table public.oauth_connect_states add column if not exists email_account_id uuid;
+do $$
+begin
+  if not exists (select 1 from pg_catalog.pg_constraint where conname = 'oauth_connect_states_purpose_check') then
+    alter table public.oauth_connect_states
+      add constraint oauth_connect_states_purpose_check check (purpose in ('calendar', 'mail'));
+  end if;
+  if not exists (select 1 from pg_catalog.pg_constraint where conname = 'oauth_connect_states_email_account_fkey') then
+    alter table public.oauth_connect_states
+      add constraint oauth_connect_states_email_account_fkey foreign key (organization_id, email_account_id)
+      references public.email_accounts (organization_id, id) on delete set null (email_account_id);
+  end if;
+end
+$$;
+comment on column public.oauth_connect_states.purpose is
+  'What the flow connects: a calendar (calendar_account_id) or a Gmail/Outlook mailbox (email_account_id).';
+create index if not exists oauth_connect_states_email_account_idx
+  on public.oauth_connect_states (organization_id, email_account_id) where email_account_id is not null;

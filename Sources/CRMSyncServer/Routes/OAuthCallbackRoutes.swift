@@ -11,8 +11,9 @@ import Logging
 ///
 /// The callback carries no caller token: the `state` binds it to the person and organization
 /// that started the flow. It is consumed first, whatever follows (single use). Then the code is
-/// exchanged with the stored PKCE verifier, the account created or reconnected with its tokens
-/// encrypted, its first sync requested and its push channel opened (a fresh one on reconnect). The
+/// exchanged with the stored PKCE verifier, the account (a calendar, or a Gmail/Outlook mailbox for
+/// a mail flow) created or reconnected with its tokens encrypted, its first sync requested and,
+/// for a calendar, its push channel opened (a fresh one on reconnect). The
 /// browser always ends at the configured return URL with `status=connected&account=<id>` or
 /// `status=error&error=<code>`; no error creates an account. The code, state and verifier never
 /// reach a log line.
@@ -105,10 +106,17 @@ struct OAuthCallbackRoutes: Sendable {
                 throw Failure.exchangeFailed
             }
             let account: UUID
+            let stored = CalendarAccountStore.Tokens(
+                accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt)
             do {
-                account = try await states.complete(
-                    binding, email: email,
-                    tokens: .init(accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt))
+                switch binding.purpose {
+                case .calendar:
+                    account = try await states.complete(binding, email: email, tokens: stored)
+                case .mail:
+                    // A mailbox's push is kept by its syncs (Gmail watch, Graph subscription).
+                    let emailProvider = provider == .google ? "gmail" : "outlook"
+                    return try await states.completeMail(binding, emailProvider: emailProvider, email: email, tokens: stored)
+                }
             } catch {
                 logger.error("storing the connected account failed", metadata: ["error": "\(error)"])
                 throw Failure.connectFailed
