@@ -110,4 +110,31 @@ struct GmailMailSyncTests {
             #expect(rows[kept] != nil && rows[fleeting] == nil)
         }
     }
+
+    @Test("with a Pub/Sub topic, a sync registers the watch, keeps it while young and renews it once a day old")
+    func watchRenewal() async throws {
+        try await APIMailHarness.with("gmail_watch", provider: .gmail) { mail in
+            var api = mail.api
+            api.gmailPushTopic = "projects/p/topics/mail"
+            let engine = MailSyncEngine(database: mail.tenant, api: api)
+            let admin = try await mail.database.adminConnection()
+            func expiresInDays() async throws -> Double? {
+                try await admin.query(
+                    "select extract(epoch from push_expires_at - now())::float8 / 86400 from public.email_accounts where id = \(mail.account)"
+                ).first?.decode(Double?.self, at: 0)
+            }
+            try await mail.sandbox.control("DELETE", "requests")
+            let first = try await engine.sync(account: mail.account, as: mail.owner)
+            #expect(first.status == .success, "\(first.errors)")
+            let days = try #require(try await expiresInDays())
+            #expect(days > 6.9 && days <= 7.01)
+            _ = try await engine.sync(account: mail.account, as: mail.owner)
+            #expect(try await mail.sandbox.requestCount(route: "POST /gmail/v1/users/me/watch") == 1, "a young watch is kept")
+            try await admin.query("update public.email_accounts set push_expires_at = now() + interval '5 days' where id = \(mail.account)")
+            _ = try await engine.sync(account: mail.account, as: mail.owner)
+            #expect(try await mail.sandbox.requestCount(route: "POST /gmail/v1/users/me/watch") == 2, "a day-old watch is renewed")
+            #expect(try #require(try await expiresInDays()) > 6.9)
+        }
+    }
 }
+

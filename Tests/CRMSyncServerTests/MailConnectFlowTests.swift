@@ -38,6 +38,32 @@ struct MailConnectFlowTests {
         }
     }
 
+    @Test("one person connects the calendar and the mail of the same Google address: two accounts, separate grants")
+    func calendarAndMailOfOneAddress() async throws {
+        try await ServerHarness.with("mail_and_calendar") { harness in
+            let address = "both.ways@gmail.example"
+            let calendar = try await OAuthConnectFlowTests.connect(
+                harness, as: Demo.bob, in: Demo.acme, ["provider": "google", "login_hint": address])
+            let started = try await OAuthConnectFlowTests.start(
+                harness, as: Demo.bob, in: Demo.acme, ["provider": "gmail", "login_hint": address], path: "/v1/mail/accounts/connect")
+            let mail = try await OAuthConnectFlowTests.callback(harness, try await OAuthConnectFlowTests.authorize(harness, started))
+            #expect(calendar["status"] == "connected" && mail["status"] == "connected", "\(calendar) \(mail)")
+            #expect(calendar["account"] != mail["account"])
+            #expect(try await harness.scalar(
+                "select count(*) from public.calendar_accounts where email = \(address) and connection_status = 'connected'") == "1")
+            #expect(try await harness.scalar(
+                "select count(*) from public.email_accounts where email = \(address) and provider = 'gmail' and connection_status = 'connected'") == "1")
+            let bob = Identity(userID: Demo.bob, organizationID: Demo.acme)
+            let tenant = harness.database.tenant()
+            let calendarTokens = try await CalendarAccountStore(database: tenant).tokens(
+                account: try #require(calendar["account"].flatMap(UUID.init(uuidString:))), for: bob)
+            let mailTokens = try await EmailStore(database: tenant).secrets(
+                of: try #require(mail["account"].flatMap(UUID.init(uuidString:))), as: bob)
+            #expect(mailTokens.accessToken != nil && mailTokens.accessToken != calendarTokens.accessToken,
+                    "each account holds its own grant's token")
+        }
+    }
+
     @Test("an unknown provider, a forged organization and no token are refused; nothing is stored")
     func refusals() async throws {
         try await ServerHarness.with("mail_connect_refused") { harness in
