@@ -134,6 +134,16 @@ struct GmailMailSyncTests {
             _ = try await engine.sync(account: mail.account, as: mail.owner)
             #expect(try await mail.sandbox.requestCount(route: "POST /gmail/v1/users/me/watch") == 2, "a day-old watch is renewed")
             #expect(try #require(try await expiresInDays()) > 6.9)
+
+            // Reconnected: the watch made under the old grant is forgotten and made afresh.
+            let tokens = try await mail.sandbox.authorize(.google, email: mail.email, features: [.mailRead, .mailSend])
+            _ = try await EmailStore(database: mail.tenant).connect(
+                EmailAccountSettings(provider: "gmail", email: mail.email),
+                secrets: EmailAccountSecrets(accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt),
+                as: mail.owner)
+            #expect(try await expiresInDays() == nil)
+            _ = try await engine.sync(account: mail.account, as: mail.owner)
+            #expect(try await mail.sandbox.requestCount(route: "POST /gmail/v1/users/me/watch") == 3)
         }
     }
 }

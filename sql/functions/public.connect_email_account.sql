@@ -2,7 +2,8 @@
  * public.connect_email_account.sql — Connects (or reconnects) the caller's mailbox for one
  * address in the active organization: inserts or updates the account's provider and IMAP/SMTP
  * settings, encrypts the password/tokens given (null = keep the stored one), marks it
- * connected and due now (next_sync_at = now()); audited. Returns the account id.
+ * connected and due now (next_sync_at = now()), its push registration forgotten (the next sync
+ * makes a fresh one under the new grant); audited. Returns the account id.
  *
  * Called only after the engine verified the login against the server, so 'connected' is true
  * when it is written. Security definer: the ciphertext columns are granted to nobody; the
@@ -109,7 +110,12 @@ begin
            sync_enabled            = true,
            consecutive_failures    = 0,
            last_error              = null,
-           next_sync_at            = now()
+           next_sync_at            = now(),
+           -- the push registration was made under the old grant, which may be gone: the next
+           -- sync registers a fresh one
+           push_expires_at         = null,
+           push_subscription_id    = null,
+           push_secret_hash        = null
      where a.organization_id = v_acc.organization_id and a.id = v_acc.id;
   end if;
 
