@@ -28,6 +28,7 @@ declare
   v_row    public.email_outbox%rowtype;
   v_msg    uuid;
   v_thread text;
+  v_labels text[];
   v_error  text := left(p_error, 2000);
 begin
   if p_outcome is null or p_outcome not in ('sent', 'retry', 'failed') then
@@ -59,13 +60,20 @@ begin
      where m.thread_id is not null
      order by p.k
      limit 1;
+    -- Gmail and Outlook file sent mail under SENT / sentitems: the row carries that label until
+    -- the provider's copy takes it over (import_email_api_changes), so a complete listing
+    -- without it marks it expunged instead of leaving it forever.
+    select case a.provider when 'gmail' then '{SENT}'::text[] when 'outlook' then '{sentitems}'::text[] else '{}' end
+      into v_labels
+      from public.email_accounts a
+     where a.organization_id = v_org and a.id = v_row.email_account_id;
     insert into public.email_messages as m (organization_id, email_account_id, provider_message_id, thread_id,
                                             internet_message_id, from_address, to_addresses, cc_addresses, subject,
                                             received_at, sent_at, is_read, direction, in_reply_to, references_ids,
-                                            size_bytes)
+                                            size_bytes, labels)
     values (v_org, v_row.email_account_id, v_row.message_id, coalesce(v_thread, v_row.message_id), v_row.message_id,
             v_row.from_address, v_row.to_addresses, v_row.cc_addresses, v_row.subject, now(), now(), true,
-            'outbound', v_row.in_reply_to, v_row.references_ids, length(v_row.raw_mime))
+            'outbound', v_row.in_reply_to, v_row.references_ids, length(v_row.raw_mime), coalesce(v_labels, '{}'))
     on conflict (organization_id, email_account_id, provider_message_id) do update
        set sent_at = coalesce(m.sent_at, excluded.sent_at)
     returning m.id into v_msg;
