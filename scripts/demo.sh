@@ -17,10 +17,12 @@ echo
 
 echo "== crmsync sandbox (the provider emulator, on a free port)"
 sandbox_log="$top/.local/sandbox.log"
-"$top/.build/debug/crmsync" sandbox --port 0 >"$sandbox_log" 2>&1 &  # the binary itself, so $! is its pid (a function would run in a subshell)
+# A fresh seed each run: ids never repeat, as at the real providers, so a database kept from an
+# earlier demo run never mistakes this sandbox's messages for the last one's.
+"$top/.build/debug/crmsync" sandbox --port 0 --seed "$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')" >"$sandbox_log" 2>&1 &  # the binary itself, so $! is its pid (a function would run in a subshell)
 sandbox_pid=$!
 trap 'kill "$sandbox_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
   grep -q 'listening on' "$sandbox_log" && break
   sleep 0.1
 done
