@@ -26,7 +26,7 @@ struct MailPushUpkeep {
             case .outlook:
                 guard let url = self.api.graphNotificationURL, expires < now.addingTimeInterval(MailAPIAccess.graphSubscriptionRenewal)
                 else { return }
-                let secret = Self.secret()
+                let secret = Base64URL.randomToken()  // 43 characters; Graph allows 128 in clientState
                 let subscription = try await self.api.graph(tokens).subscribeToInbox(
                     notificationURL: url, clientState: secret, expiration: now.addingTimeInterval(MailAPIAccess.graphSubscriptionLifetime))
                 try await self.store.recordPushSubscription(
@@ -37,13 +37,5 @@ struct MailPushUpkeep {
             let name = provider == .gmail ? "Gmail watch" : "Graph subscription"
             report.errors.append(MailSyncErrorDetail(message: "\(name) could not be registered: \(error)"))
         }
-    }
-
-    /// 32 random bytes, base64url (43 characters; Graph allows 128 in clientState).
-    static func secret() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 }

@@ -71,20 +71,6 @@ struct GmailPageCursor: Sendable {
     var extra: [String: JSONValue]
 }
 
-/// base64url as Gmail uses it for `raw`: encoded without padding; decoding accepts missing
-/// padding and the standard alphabet too.
-enum Base64URL {
-    static func encode(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func decode(_ text: String) -> Data? {
-        var value = text.filter { !$0.isWhitespace }.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while value.count % 4 != 0 { value += "=" }
-        return Data(base64Encoded: value)
-    }
-}
 
 /// Gmail's error replies (Google's shape).
 enum GmailError {

@@ -16,12 +16,7 @@ as $$
 declare
   v_org uuid := private.current_org_id();
 begin
-  perform 1
-    from public.email_accounts a
-   where a.organization_id = v_org and a.id = p_account and a.user_id = auth.uid();
-  if not found then
-    raise exception 'account not found' using errcode = '42501';
-  end if;
+  perform private.assert_my_email_account(p_account);
   return query
     select f.id, f.name, f.role, f.uidvalidity, f.last_uid, f.highestmodseq, f.last_full_scan_at
       from public.email_folders f

@@ -8,12 +8,7 @@ public struct PushSecret: Sendable {
 
     /// 32 random bytes, base64url without padding (43 characters; Graph allows 128).
     static func random() -> PushSecret {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        let text = Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-        return PushSecret(value: text)
+        PushSecret(value: Base64URL.randomToken())
     }
 
     /// sha256 of a presented or generated secret.

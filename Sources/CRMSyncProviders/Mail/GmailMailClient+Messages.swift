@@ -1,3 +1,4 @@
+import CRMSyncSupport
 import Foundation
 
 extension GmailMailClient {
@@ -42,7 +43,7 @@ extension GmailMailClient {
             return nil
         }
         let message = try JSONCoding.decode(GmailMessageResource.self, from: response.body, what: "Gmail message")
-        guard let text = message.raw, let raw = GmailBase64URL.decode(text) else {
+        guard let text = message.raw, let raw = Base64URL.decode(text) else {
             throw .invalidResponse("Gmail message has no readable raw content")
         }
         return GmailRawMessage(
@@ -53,7 +54,7 @@ extension GmailMailClient {
     /// `messages.send`. Not retried once sent: a lost reply may mean it went out, so the
     /// caller looks it up with `messageIDs(rfc822MessageID:)` instead of sending again.
     public func send(raw: Data, threadId: String?) async throws(ProviderError) -> GmailMessageRef {
-        let body = try JSONCoding.encode(GmailSendRequest(raw: GmailBase64URL.encode(raw), threadId: threadId))
+        let body = try JSONCoding.encode(GmailSendRequest(raw: Base64URL.encode(raw), threadId: threadId))
         let response = try await self.send("POST", self.url(["messages", "send"]), body: body, retryable: false)
         return try JSONCoding.decode(GmailMessageRef.self, from: response.body, what: "Gmail sent message")
     }

@@ -1,3 +1,4 @@
+import CRMSyncSupport
 import Foundation
 
 /// The Gmail notification inside a Pub/Sub push body
@@ -15,7 +16,7 @@ public struct GmailPushNotification: Sendable, Hashable {
     /// Reads a Pub/Sub push body; `invalidResponse` when it is not one.
     public static func parse(_ body: Data) throws(ProviderError) -> GmailPushNotification {
         let envelope = try JSONCoding.decode(Envelope.self, from: body, what: "Pub/Sub push body")
-        guard let data = GmailBase64URL.decode(envelope.message.data) else {
+        guard let data = Base64URL.decode(envelope.message.data) else {
             throw .invalidResponse("Pub/Sub message data is not base64")
         }
         let payload = try JSONCoding.decode(Payload.self, from: data, what: "Gmail notification")

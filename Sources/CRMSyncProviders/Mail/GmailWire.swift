@@ -64,17 +64,3 @@ struct GmailWatchResponse: Decodable {
     var expiration: MillisecondsSinceEpoch
 }
 
-/// base64url as Gmail's `raw` uses it; decoding accepts missing padding (Gmail omits it) and
-/// the standard alphabet.
-enum GmailBase64URL {
-    static func encode(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func decode(_ text: String) -> Data? {
-        var value = text.filter { !$0.isWhitespace }.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while value.count % 4 != 0 { value += "=" }
-        return Data(base64Encoded: value)
-    }
-}

@@ -1,3 +1,4 @@
+import CRMSyncSupport
 import Foundation
 
 extension OAuthClient {
@@ -35,7 +36,6 @@ extension OAuthClient {
 
     /// A random `state` value (32 bytes, base64url).
     public static func randomState() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return Base64URL.encode((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        Base64URL.randomToken()
     }
 }

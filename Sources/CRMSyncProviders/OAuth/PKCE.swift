@@ -32,13 +32,3 @@ public struct PKCE: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "PKCE(S256, verifier ****)" }
 }
-
-/// Base64url without padding (RFC 4648 §5).
-enum Base64URL {
-    static func encode(_ bytes: some Collection<UInt8>) -> String {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-}
