@@ -18,8 +18,11 @@ echo
 echo "== crmsync sandbox (the provider emulator, on a free port)"
 sandbox_log="$top/.local/sandbox.log"
 # A fresh seed each run: ids never repeat, as at the real providers, so a database kept from an
-# earlier demo run never mistakes this sandbox's messages for the last one's.
-"$top/.build/debug/crmsync" sandbox --port 0 --seed "$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')" >"$sandbox_log" 2>&1 &  # the binary itself, so $! is its pid (a function would run in a subshell)
+# earlier demo run never mistakes this sandbox's messages for the last one's. The old log goes
+# first: the wait below must not read the previous run's port.
+seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+: >"$sandbox_log"
+"$top/.build/debug/crmsync" sandbox --port 0 --seed "$seed" >"$sandbox_log" 2>&1 &  # the binary itself, so $! is its pid (a function would run in a subshell)
 sandbox_pid=$!
 trap 'kill "$sandbox_pid" 2>/dev/null || true' EXIT
 for _ in $(seq 1 300); do
