@@ -25,7 +25,8 @@ struct MailConnectTests {
         let server = try TestMailServer.fromEnvironment()
         try await TestDatabase.with("mail_connect_fail") { database in
             let (user, password) = try await server.makeUser("conn")
-            let connector = MailAccountConnector(database: database.tenant(), timeout: .seconds(5))
+            // Generous: a busy machine may keep a healthy server silent for seconds; none of the failures waits for it.
+            let connector = MailAccountConnector(database: database.tenant(), timeout: .seconds(20))
             let wrong = "wrong-\(UUID().uuidString)"
             let cases: [(MailConnectRequest, String)] = [
                 (Self.request(server, user: user, password: wrong), "login refused"),
