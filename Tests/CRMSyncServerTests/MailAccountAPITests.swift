@@ -114,7 +114,11 @@ struct MailAccountAPITests {
             #expect(try await harness.scalar("select count(*) from email_messages where email_account_id = \(Demo.aliceEmail)") == messages)
             #expect(try await harness.scalar("select status from email_outbox where email_account_id = \(Demo.aliceEmail)") == "failed")
             #expect(try await harness.scalar(
-                "select count(*) from public.audit_log where action = 'email_account.disconnected' and target_id = \(Demo.aliceEmail)") == "1")
+                """
+                select count(*) from public.audit_log
+                 where action = 'email_account.disconnected' and target_id = \(Demo.aliceEmail)
+                   and details->>'delete_mail' = 'false' and details->>'outbox_failed' = '1'
+                """) == "1")
             for (method, path) in [("GET", Self.alicePath), ("PATCH", Self.alicePath), ("POST", Self.alicePath + "/sync"),
                                    ("GET", Self.alicePath + "/sync-log"), ("DELETE", Self.alicePath)] {
                 let again = try await harness.api(method, path, as: Demo.alice, in: Demo.acme, json: method == "PATCH" ? ["sync_enabled": true] : nil)

@@ -52,7 +52,7 @@ struct MailPasswordConnectTests {
                 select concat_ws(' ', connection_status, user_id = \(Demo.bob), password_encrypted is not null,
                                  position('secret' in encode(password_encrypted, 'escape')) = 0, imap_username, smtp_use_starttls)
                   from email_accounts where id = \(id)::uuid
-                """) == "connected true true true bob@example.test true")
+                """) == "connected t t t bob@example.test t")
             let listed = try await harness.api("GET", "/v1/mail/accounts", as: Demo.bob, in: Demo.acme)
             #expect((try AccountAPITests.json(listed)["accounts"] as? [[String: Any]])?.contains { $0["id"] as? String == id } == true)
         }

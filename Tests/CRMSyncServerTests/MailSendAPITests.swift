@@ -46,7 +46,7 @@ struct MailSendAPITests {
             #expect(raw.contains("Subject: Quote for Q3") && raw.contains("quote.pdf") && raw.contains("Cc: Dave <dave@example.test>"))
             #expect(try await harness.scalar(
                 "select concat_ws(' ', idempotency_key, created_by = \(Demo.alice), length(request_sha256)) from email_outbox where id = \(id)::uuid")
-                == "quote-1 true 32")
+                == "quote-1 t 32")
 
             let status = try await harness.api("GET", "/v1/mail/outbox/\(id)", as: Demo.alice, in: Demo.acme)
             #expect(status.status == 200)

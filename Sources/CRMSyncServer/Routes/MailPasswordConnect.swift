@@ -25,19 +25,8 @@ struct MailPasswordConnect: Sendable {
             case host, port, username, security
         }
 
-        struct AnyKey: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init?(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
-        }
-
         init(from decoder: any Decoder) throws {
-            let all = try decoder.container(keyedBy: AnyKey.self)
-            let known = Set(CodingKeys.allCases.map(\.rawValue))
-            if let unknown = all.allKeys.first(where: { !known.contains($0.stringValue) }) {
-                throw DecodingError.dataCorrupted(.init(codingPath: all.codingPath + [unknown], debugDescription: "unknown field"))
-            }
+            try NestedObjectKeys.refuseUnknown(in: decoder, known: Set(CodingKeys.allCases.map(\.rawValue)))
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.host = try container.decodeIfPresent(String.self, forKey: .host)
             self.port = try container.decodeIfPresent(Int.self, forKey: .port)

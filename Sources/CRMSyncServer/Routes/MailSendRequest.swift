@@ -33,10 +33,18 @@ struct MailSendRequest: JSONRequestBody {
         var contentType: String
         var contentBase64: String
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case filename
             case contentType = "content_type"
             case contentBase64 = "content_base64"
+        }
+
+        init(from decoder: any Decoder) throws {
+            try NestedObjectKeys.refuseUnknown(in: decoder, known: Set(CodingKeys.allCases.map(\.rawValue)))
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.filename = try container.decode(String.self, forKey: .filename)
+            self.contentType = try container.decode(String.self, forKey: .contentType)
+            self.contentBase64 = try container.decode(String.self, forKey: .contentBase64)
         }
     }
 
