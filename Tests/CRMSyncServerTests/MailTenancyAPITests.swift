@@ -49,10 +49,28 @@ struct MailTenancyAPITests {
                 let forged = try await harness.api(method, path, as: Demo.alice, in: Demo.acme, json: body, token: forgedToken)
                 #expect(forged.status == 401, "bad token \(method) \(path)")
             }
+            #expect(try await harness.fingerprint() == before)
+
+            // Alice owns the organization: her admin role reaches no one's mailbox or outbox either.
+            let bobEmail = try #require(try await harness.scalar("select id::text from email_accounts where user_id = \(Demo.bob)"))
+            var bobs = MailSendAPITests.simple()
+            bobs["account_id"] = bobEmail
+            let bobQueued = try await MailSendAPITests.send(harness, key: "bob-1", as: Demo.bob, json: bobs)
+            let bobOutbox = try #require(try AccountAPITests.json(bobQueued)["id"] as? String)
+            let adminBefore = try await harness.fingerprint()
+            for (method, path, body) in [
+                ("GET", "/v1/mail/accounts/\(bobEmail)", nil), ("PATCH", "/v1/mail/accounts/\(bobEmail)", ["sharing_level": "full"]),
+                ("POST", "/v1/mail/accounts/\(bobEmail)/sync", nil), ("GET", "/v1/mail/accounts/\(bobEmail)/sync-log", nil),
+                ("DELETE", "/v1/mail/accounts/\(bobEmail)", nil), ("GET", "/v1/mail/outbox/\(bobOutbox)", nil),
+            ] as [(String, String, Any?)] {
+                let response = try await harness.api(method, path, as: Demo.alice, in: Demo.acme, json: body)
+                #expect(response.status == 404, "admin alice: \(method) \(path)")
+            }
+            #expect(try await harness.fingerprint() == adminBefore)
+
             let garbled = try await harness.send(
                 "GET", account, headers: ["Authorization": "Bearer \(try await harness.token(for: Demo.alice))", "X-Organization-Id": "acme"])
             #expect(garbled.status == 400)
-            #expect(try await harness.fingerprint() == before)
 
             // The owner reaches the same objects (so the 404s above are about who asks).
             for (method, path, body) in routes where method == "GET" {
