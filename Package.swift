@@ -137,8 +137,11 @@ let package = Package(
             dependencies: [
                 "CRMSyncEngine",
                 "CRMSyncDatabase",
+                "CRMSyncMail",
+                "CRMSyncMIME",
                 "CRMSyncProviders",
                 "CRMSyncSupport",
+                "MailTransport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

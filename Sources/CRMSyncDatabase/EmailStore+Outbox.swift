@@ -9,7 +9,7 @@ extension EmailStore {
         try await self.database.session(identity) { connection in
             let id = try await connection.query(
                 """
-                select public.queue_email(
+                select outbox_id from public.queue_email(
                   \(account), \(draft.messageID), \(draft.fromAddress), \(draft.toAddresses), \(draft.ccAddresses),
                   \(draft.bccAddresses), \(draft.subject), \(draft.rawMIME), \(draft.inReplyTo), \(draft.referencesIDs))
                 """

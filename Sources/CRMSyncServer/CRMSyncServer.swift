@@ -45,6 +45,9 @@ public struct CRMSyncServer: Sendable {
         MailConnectRoutes(dependencies: dependencies).register(on: v1)
         ConflictRoutes(dependencies: dependencies).register(on: v1)
         DisconnectRoutes(dependencies: dependencies).register(on: v1)
+        MailAccountRoutes(dependencies: dependencies).register(on: v1)
+        MailDisconnectRoutes(dependencies: dependencies).register(on: v1)
+        MailSendRoutes(dependencies: dependencies).register(on: v1)
         return router
     }
 

@@ -20,6 +20,8 @@ struct ServerHarness: Sendable {
     let server: URL
     let clock: TestClock
     let dependencies: ServerDependencies
+    /// The running `crmsync serve` (cancel it to stop the server, as a SIGTERM would).
+    let serverTask: Task<Void, any Error>
 
     /// The HS256 secret the server verifies callers' tokens with.
     static let jwtSecret = "crmsync-test-jwt-secret-0123456789abcdef"
@@ -55,11 +57,40 @@ struct ServerHarness: Sendable {
                 defer { running.cancel() }
                 let harness = ServerHarness(
                     database: database, sandbox: sandbox, server: URL(string: "http://127.0.0.1:\(port)")!, clock: clock,
-                    dependencies: dependencies)
+                    dependencies: dependencies, serverTask: running)
                 try await harness.waitUntilListening()
                 return try await body(harness)
             }
         }
+    }
+
+    /// Stops this harness's server and waits until it has shut down.
+    func stopServer() async {
+        self.serverTask.cancel()
+        _ = await self.serverTask.result
+    }
+
+    /// A new `crmsync serve` on the same database and sandbox (a fresh pool, fresh metrics, a
+    /// new port): what a restarted process would be. Stop it with `stopServer()`.
+    func startAnotherServer() async throws -> ServerHarness {
+        let port = try FreePort.pick()
+        var dependencies = self.dependencies
+        dependencies.configuration.port = port
+        dependencies.configuration.publicBaseURL = URL(string: "http://127.0.0.1:\(port)")!
+        dependencies.database = self.database.tenant(maxConnections: 4)
+        dependencies.metrics = ServiceMetrics()
+        let application = try await CRMSyncServer(dependencies: dependencies).buildApplication(workerName: "test-restarted") { _ in }
+        let running = Task { try await application.runService() }
+        let harness = ServerHarness(
+            database: self.database, sandbox: self.sandbox, server: URL(string: "http://127.0.0.1:\(port)")!, clock: self.clock,
+            dependencies: dependencies, serverTask: running)
+        do {
+            try await harness.waitUntilListening()
+        } catch {
+            running.cancel()
+            throw error
+        }
+        return harness
     }
 
     private func waitUntilListening() async throws {
@@ -146,6 +177,7 @@ struct ServerHarness: Sendable {
               union all select 'l' || md5(coalesce(string_agg(x::text, ',' order by x.id), '')) from public.calendar_sync_log x
               union all select 'e' || md5(coalesce(string_agg(x::text, ',' order by x.id), '')) from public.email_accounts x
               union all select 'g' || md5(coalesce(string_agg(x::text, ',' order by x.id), '')) from public.email_messages x
+              union all select 'o' || md5(coalesce(string_agg(x::text, ',' order by x.id), '')) from public.email_outbox x
               -- Channels without their delivery counters: the provider's own `sync` message may land at any time.
               union all select 'h' || md5(coalesce(string_agg(concat_ws(':', x.id, x.status, x.external_id, x.expires_at, x.calendar_id), ','
                                                               order by x.id), '')) from public.calendar_push_channels x

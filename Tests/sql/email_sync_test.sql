@@ -102,7 +102,7 @@ commit;
 begin;
 set local role authenticated;
 select t.as_user(:'alice', :'acme');
-select public.queue_email(:'mail_alice', '<out1@acme.example>', 'alice@acme.example', '{c@x}', null, null, 'Re: Hello', convert_to('Subject: Re: Hello', 'UTF8'), '<m1@x>', '{<m1@x>}') as o1 \gset
+select outbox_id as o1 from public.queue_email(:'mail_alice', '<out1@acme.example>', 'alice@acme.example', '{c@x}', null, null, 'Re: Hello', convert_to('Subject: Re: Hello', 'UTF8'), '<m1@x>', '{<m1@x>}') \gset
 select t.fails(format('select public.queue_email(%L, %L, %L, %L, null, null, %L, %L, null, null)', :'mail_alice', '<out1@acme.example>', 'alice@acme.example', '{c@x}', 's', '\x41'), '23505', 'duplicate Message-ID');
 select t.fails(format('select public.queue_email(%L, %L, %L, %L, null, null, %L, %L, null, null)', :'mail_alice', '<out2@acme.example>', 'alice@acme.example', '{}', 's', '\x41'), '22023', 'no recipient');
 select t.fails(format('select public.queue_email(%L, %L, %L, %L, null, null, %L, %L, null, null)', :'mail_bob', '<out3@acme.example>', 'alice@acme.example', '{c@x}', 's', '\x41'), '42501', 'bob''s account');

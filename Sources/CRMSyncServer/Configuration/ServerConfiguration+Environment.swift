@@ -1,4 +1,5 @@
 import CRMSyncEngine
+import CRMSyncMail
 import Foundation
 
 /// A setting `crmsync serve` cannot start without, or one that makes no sense.
@@ -85,6 +86,7 @@ extension ServerConfiguration {
             configuration.gmailPushToken = token
         }
         configuration.push = try Self.pushSettings(environment)
+        configuration.mailTrust = MailTrust.fromEnvironment(environment)
         return configuration
     }
 

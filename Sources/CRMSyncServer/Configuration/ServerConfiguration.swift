@@ -1,4 +1,5 @@
 import CRMSyncEngine
+import CRMSyncMail
 import Foundation
 
 /// How `crmsync serve` runs. Built from the environment by `fromEnvironment`, or directly
@@ -38,6 +39,9 @@ public struct ServerConfiguration: Sendable {
     /// The secret Gmail's Pub/Sub push endpoint carries (`/webhooks/gmail?token=…`,
     /// `CRMSYNC_GMAIL_PUSH_TOKEN`); nil = Gmail push not in use (the route answers 404).
     public var gmailPushToken: String?
+    /// The certificates iCloud/IMAP servers' TLS is checked against when a mailbox is
+    /// connected with a password (`CRMSYNC_MAIL_CA_FILE`; default: the system's).
+    public var mailTrust: MailTrust = MailTrust()
 
     /// The background services' settings (the rest keep `BackgroundSettings`' defaults).
     public var background: BackgroundSettings {

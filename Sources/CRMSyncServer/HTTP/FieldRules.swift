@@ -14,4 +14,15 @@ enum FieldRules {
     static func isLoginHint(_ value: String) -> Bool {
         value.unicodeScalars.count <= 320 && !value.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
+
+    /// A mail folder name: 1 to 1000 characters, not blank, none of them a control character.
+    static func isFolderName(_ value: String) -> Bool {
+        value.unicodeScalars.count <= 1000 && value.unicodeScalars.contains { !$0.properties.isWhitespace }
+            && !value.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }
+
+    /// An `Idempotency-Key`: 1 to 255 visible ASCII characters (`!` to `~`).
+    static func isIdempotencyKey(_ value: String) -> Bool {
+        (1...255).contains(value.utf8.count) && value.utf8.allSatisfy { (0x21...0x7E).contains($0) }
+    }
 }

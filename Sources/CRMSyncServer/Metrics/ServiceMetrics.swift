@@ -57,6 +57,19 @@ public struct ServiceMetrics: Sendable {
         Gauge(label: "crmsync_due_accounts", factory: self.factory).record(count)
     }
 
+    // MARK: mail
+
+    /// A message queued through the API, by `status`: `queued` (a new outbox row) or
+    /// `replayed` (a repeated Idempotency-Key answered with the first row).
+    public func mailSend(status: String) {
+        Counter(label: "crmsync_mail_sends_total", dimensions: [("status", status)], factory: self.factory).increment()
+    }
+
+    /// A person asked for a mail sync through the API.
+    public func mailSyncRequested() {
+        Counter(label: "crmsync_mail_sync_requests_total", factory: self.factory).increment()
+    }
+
     // MARK: providers
 
     /// One provider HTTP request: latency and status (0 when no response came).

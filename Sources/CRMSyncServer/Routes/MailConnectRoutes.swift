@@ -1,4 +1,5 @@
 import CRMSyncDatabase
+import CRMSyncMail
 import CRMSyncProviders
 import Foundation
 import Hummingbird
@@ -7,6 +8,7 @@ import Hummingbird
 /// for the caller, asking for the mail scopes (Gmail read and send; Graph `Mail.Read`,
 /// `Mail.Send`, `offline_access`). The flow is the calendar's (state and PKCE bound to the
 /// caller for 10 minutes, the same callback URL); the callback stores an email account.
+/// iCloud (`apple`) and IMAP mailboxes connect with a password instead (`MailPasswordConnect`).
 struct MailConnectRoutes: Sendable {
     let dependencies: ServerDependencies
 
@@ -15,14 +17,21 @@ struct MailConnectRoutes: Sendable {
     }
 
     struct ConnectRequest: JSONRequestBody {
-        static let fields: Set<String> = ["provider", "login_hint"]
-        /// `gmail` or `outlook`.
+        static let fields: Set<String> = ["provider", "login_hint", "email", "display_name", "password", "imap", "smtp"]
+        /// `gmail`, `outlook`, `apple` or `imap`.
         var provider: String
         var loginHint: String?
+        // apple and imap only:
+        var email: String?
+        var displayName: String?
+        var password: String?
+        var imap: MailPasswordConnect.ServerSettings?
+        var smtp: MailPasswordConnect.ServerSettings?
 
         enum CodingKeys: String, CodingKey {
-            case provider
+            case provider, email, password, imap, smtp
             case loginHint = "login_hint"
+            case displayName = "display_name"
         }
     }
 
@@ -30,11 +39,18 @@ struct MailConnectRoutes: Sendable {
         let identity = try context.requireIdentity()
         var request = request
         let body = try await request.decodeJSONBody(ConnectRequest.self, maxBytes: self.dependencies.configuration.maxBodyBytes)
+        if let passwordProvider = IMAPMailProvider(rawValue: body.provider) {
+            return try await MailPasswordConnect(dependencies: self.dependencies).connect(body, provider: passwordProvider, identity: identity)
+        }
         let provider: CalendarProviderKind
         switch body.provider {
         case "gmail": provider = .google
         case "outlook": provider = .outlook
-        default: throw APIError.badRequest("invalid_field", "provider must be gmail or outlook (iCloud and IMAP connect with a password)")
+        default: throw APIError.badRequest("invalid_field", "provider must be gmail, outlook, apple or imap")
+        }
+        guard body.email == nil, body.password == nil, body.imap == nil, body.smtp == nil, body.displayName == nil else {
+            throw APIError.badRequest(
+                "invalid_field", "email, display_name, password, imap and smtp are for apple and imap; \(body.provider) connects through its sign-in page")
         }
         if let hint = body.loginHint, !FieldRules.isLoginHint(hint) {
             throw APIError.badRequest("invalid_field", "login_hint must be at most 320 printable characters")
