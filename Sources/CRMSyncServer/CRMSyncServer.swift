@@ -45,6 +45,7 @@ public struct CRMSyncServer: Sendable {
         MailConnectRoutes(dependencies: dependencies).register(on: v1)
         ConflictRoutes(dependencies: dependencies).register(on: v1)
         DisconnectRoutes(dependencies: dependencies).register(on: v1)
+        MessageRoutes(dependencies: dependencies).register(on: v1)
         return router
     }
 

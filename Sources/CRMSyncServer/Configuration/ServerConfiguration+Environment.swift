@@ -85,6 +85,7 @@ extension ServerConfiguration {
             configuration.gmailPushToken = token
         }
         configuration.push = try Self.pushSettings(environment)
+        configuration.mailCAFile = value("CRMSYNC_MAIL_CA_FILE")
         return configuration
     }
 

@@ -38,6 +38,9 @@ public struct ServerConfiguration: Sendable {
     /// The secret Gmail's Pub/Sub push endpoint carries (`/webhooks/gmail?token=…`,
     /// `CRMSYNC_GMAIL_PUSH_TOKEN`); nil = Gmail push not in use (the route answers 404).
     public var gmailPushToken: String?
+    /// A PEM file of CAs the IMAP servers' TLS is checked against (`CRMSYNC_MAIL_CA_FILE`);
+    /// nil = the system's (attachment downloads).
+    public var mailCAFile: String?
 
     /// The background services' settings (the rest keep `BackgroundSettings`' defaults).
     public var background: BackgroundSettings {
