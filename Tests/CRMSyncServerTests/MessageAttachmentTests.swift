@@ -1,0 +1,215 @@
+import CRMSyncDatabase
+import CRMSyncMail
+import CRMSyncSandboxSupport
+import CRMSyncTestSupport
+import Foundation
+import Testing
+
+/// Attachment downloads streamed from the provider: a 20 MiB attachment delivered into the
+/// test Dovecot and imported by the sync, read back through the API with its SHA-256 checked
+/// and the process's memory measured around the download (the server runs in this process);
+/// a quoted-printable attachment; Outlook attachments from the sandbox, two of the same name.
+@Suite("Mail message API: attachments streamed from IMAP and Graph")
+struct MessageAttachmentTests {
+    static let bigSize = 20 * 1024 * 1024
+
+    /// Writes a message with a 20 MiB pseudo-random attachment (base64, 76-character lines) and a
+    /// quoted-printable text attachment to `file`; returns the big one's SHA-256 and the text.
+    static func writeBigMessage(to file: URL) throws -> (sha256: String, text: [UInt8]) {
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: file)
+        defer { try? handle.close() }
+        let text = Array(String(repeating: "Prix: 12€ = douze euros; naïve café, ligne très longue sans fin ", count: 40).utf8)
+        try handle.write(contentsOf: Data("""
+            From: Carol <carol@initech.example>\r
+            To: big@example.test\r
+            Subject: The big file\r
+            Message-ID: <big-\(UUID().uuidString)@initech.example>\r
+            Date: Tue, 01 Dec 2026 10:00:00 +0000\r
+            MIME-Version: 1.0\r
+            Content-Type: multipart/mixed; boundary="b1"\r
+            \r
+            --b1\r
+            Content-Type: text/plain; charset=utf-8\r
+            \r
+            Two files attached.\r
+            --b1\r
+            Content-Type: application/octet-stream; name="big.bin"\r
+            Content-Disposition: attachment; filename="big.bin"\r
+            Content-Transfer-Encoding: base64\r
+            \r
+
+            """.utf8))
+        let hasher = try SHA256Sum()
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let piece = 57 * 1024  // a whole number of 76-character lines
+        var written = 0
+        while written < Self.bigSize {
+            let count = min(piece, Self.bigSize - written)
+            var bytes = [UInt8](repeating: 0, count: count)
+            for index in 0..<count {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                bytes[index] = UInt8(truncatingIfNeeded: state >> 33)
+            }
+            try hasher.write(bytes)
+            let encoded = Data(bytes).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+            try handle.write(contentsOf: Data((encoded + "\r\n").utf8))
+            written += count
+        }
+        try handle.write(contentsOf: Data("""
+            --b1\r
+            Content-Type: text/plain; charset=utf-8; name="notes.txt"\r
+            Content-Disposition: attachment; filename="notes.txt"\r
+            Content-Transfer-Encoding: quoted-printable\r
+            \r
+            \(Self.quotedPrintable(text))\r
+            --b1--\r
+
+            """.utf8))
+        return (try hasher.finish(), text)
+    }
+
+    /// Quoted-printable with soft breaks every 70 characters.
+    static func quotedPrintable(_ bytes: [UInt8]) -> String {
+        var out = ""
+        var line = 0
+        for byte in bytes {
+            let piece = (byte >= 33 && byte <= 126 && byte != 61) || byte == 32 ? String(UnicodeScalar(byte)) : String(format: "=%02X", byte)
+            if line + piece.count > 70 {
+                out += "=\r\n"
+                line = 0
+            }
+            out += piece
+            line += piece.count
+        }
+        return out
+    }
+
+    @Test("a 20 MiB IMAP attachment streams intact with the server's memory well below its size")
+    func bigIMAPAttachment() async throws {
+        let dovecot = try TestDovecot.fromEnvironment()
+        try await ServerHarness.with("msg_big_attachment", configure: { $0.mailCAFile = dovecot.caFile }) { harness in
+            let (user, password) = try await dovecot.makeUser("big")
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("crmsync-big-\(UUID().uuidString).eml")
+            defer { try? FileManager.default.removeItem(at: file) }
+            let (expected, text) = try Self.writeBigMessage(to: file)
+            try dovecot.save(file: file, user: user)
+            let tenant = harness.database.tenant(maxConnections: 2)
+            let account = try await MailAccountConnector(database: tenant).connect(
+                MailConnectRequest(
+                    provider: .imap, email: user, imap: dovecot.imaps, imapUsername: user, smtp: dovecot.smtp, smtpUsername: user,
+                    password: password),
+                as: Demo.aliceAtAcme)
+            let report = try await MailSyncEngine(database: tenant, trust: MailTrust(caCertificateFile: dovecot.caFile))
+                .sync(account: account, as: Demo.aliceAtAcme)
+            #expect(report.status == .success, "\(report.errors)")
+            let id = try #require(try await harness.scalar(
+                "select id::text from public.email_messages where email_account_id = \(account) and has_attachments"))
+            let detail = try AccountAPITests.json(try await harness.api("GET", "/v1/mail/messages/\(id)", as: Demo.alice, in: Demo.acme))
+            let attachments = try #require(detail["attachments"] as? [[String: Any]])
+            let big = try #require(attachments.first { $0["filename"] as? String == "big.bin" })
+            let notes = try #require(attachments.first { $0["filename"] as? String == "notes.txt" })
+            #expect(big["size_bytes"] as? Int == Self.bigSize)
+
+            let headers = [
+                "Authorization": "Bearer \(try await harness.token(for: Demo.alice))", "X-Organization-Id": Demo.acme.uuidString,
+            ]
+            let url = URL(string: harness.server.absoluteString + (try #require(big["content_url"] as? String)))!
+            ProcessMemory.trim()
+            let residentBefore = ProcessMemory.kib("VmRSS")
+            let peakReset = ProcessMemory.resetPeak()
+            let download = try await StreamedDownload.get(url, headers: headers)
+            let peak = max(peakReset ? ProcessMemory.kib("VmHWM") : 0, download.peakResidentKiB)
+            let residentAfter = ProcessMemory.kib("VmRSS")
+            let growth = peak - residentBefore
+            print(
+                "attachment memory: VmRSS before \(residentBefore) KiB, peak \(peak) KiB (VmHWM reset: \(peakReset)), "
+                    + "after \(residentAfter) KiB; growth \(growth) KiB for a \(Self.bigSize / 1024) KiB attachment")
+            #expect(download.status == 200)
+            #expect(download.bytes == Self.bigSize)
+            #expect(download.sha256 == expected)
+            #expect(download.headers["content-length"] == String(Self.bigSize))
+            #expect(download.headers["content-type"] == "application/octet-stream")
+            #expect(download.headers["content-disposition"] == "attachment; filename=\"big.bin\"")
+            #expect(download.headers["x-content-type-options"] == "nosniff")
+            #expect(residentBefore > 0 && growth < 8 * 1024, "the download grew the process by \(growth) KiB")
+
+            let small = try await harness.api("GET", try #require(notes["content_url"] as? String), as: Demo.alice, in: Demo.acme)
+            #expect(small.status == 200)
+            #expect(Array(small.body) == text, "quoted-printable decoded exactly")
+            #expect(small.header("Content-Type") == "text/plain")
+            // Dovecot's copy is untouched: PEEK never marks it read.
+            #expect(try dovecot.doveadm(["-f", "tab", "fetch", "-u", user, "flags", "mailbox", "INBOX", "all"], input: nil).contains("\\Seen") == false)
+        }
+    }
+
+    @Test("Outlook attachments stream from Graph's /$value, same-named ones matched by position")
+    func graphAttachments() async throws {
+        try await ServerHarness.with("msg_graph_attachment") { harness in
+            let sandbox = Sandbox(base: harness.sandbox)
+            let owner = try await harness.database.addMember()
+            let email = "files-\(owner.userID.uuidString.prefix(8).lowercased())@acme.example"
+            let tokens = try await sandbox.authorize(.outlook, email: email, features: [.mailRead, .mailSend])
+            let tenant = harness.database.tenant(maxConnections: 2)
+            let account = try await EmailStore(database: tenant).connect(
+                EmailAccountSettings(provider: "outlook", email: email),
+                secrets: EmailAccountSecrets(accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt),
+                as: owner)
+            let first = "id,amount\r\n1,100\r\n", second = "id,amount\r\n2,200\r\n3,300\r\n"
+            let picture: [UInt8] = (0..<3000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+            let mime = """
+                From: Carol <carol@initech.example>\r
+                To: \(email)\r
+                Subject: Reports\r
+                Message-ID: <reports-\(UUID().uuidString)@initech.example>\r
+                MIME-Version: 1.0\r
+                Content-Type: multipart/mixed; boundary="x"\r
+                \r
+                --x\r
+                Content-Type: text/plain\r
+                \r
+                See attached.\r
+                --x\r
+                Content-Type: text/csv; name="report.csv"\r
+                Content-Disposition: attachment; filename="report.csv"\r
+                \r
+                \(first)\r
+                --x\r
+                Content-Type: text/csv; name="report.csv"\r
+                Content-Disposition: attachment; filename="report.csv"\r
+                Content-Transfer-Encoding: base64\r
+                \r
+                \(Data(second.utf8).base64EncodedString())\r
+                --x\r
+                Content-Type: image/png; name="pic <1>.png"\r
+                Content-Disposition: attachment; filename="../pic <1>.png"\r
+                Content-Transfer-Encoding: base64\r
+                \r
+                \(Data(picture).base64EncodedString(options: .lineLength76Characters))\r
+                --x--\r
+
+                """
+            try await sandbox.control("POST", "microsoft/users/\(email)/messages", ["mime": mime])
+            let report = try await MailSyncEngine(database: tenant, api: MailAPIAccess(database: tenant, endpoints: sandbox.endpoints))
+                .sync(account: account, as: owner)
+            #expect(report.status == .success, "\(report.errors)")
+            let id = try #require(try await harness.scalar("select id::text from public.email_messages where email_account_id = \(account)"))
+            let detail = try AccountAPITests.json(try await harness.api("GET", "/v1/mail/messages/\(id)", as: owner.userID, in: Demo.acme))
+            let attachments = try #require(detail["attachments"] as? [[String: Any]])
+            #expect(attachments.map { $0["filename"] as? String } == ["report.csv", "report.csv", "pic <1>.png"])
+            var bodies: [[UInt8]] = []
+            for attachment in attachments {
+                let response = try await harness.api("GET", try #require(attachment["content_url"] as? String), as: owner.userID, in: Demo.acme)
+                #expect(response.status == 200, "\(String(decoding: response.body, as: UTF8.self))")
+                bodies.append(Array(response.body))
+                if attachment["filename"] as? String == "pic <1>.png" {
+                    #expect(response.header("Content-Type") == "image/png")
+                    #expect(response.header("Content-Disposition") == "attachment; filename=\"pic _1_.png\"; filename*=UTF-8''pic%20%3C1%3E.png")
+                }
+            }
+            #expect(bodies == [Array(first.utf8), Array(second.utf8), picture])
+            // The content came from Graph's attachment endpoints, not from a stored copy.
+            #expect(try await sandbox.requestCount(route: "GET /v1.0/me/messages/*/attachments/*/$value") >= 3)
+        }
+    }
+}
