@@ -91,3 +91,36 @@ struct HTTPAttachmentContent: MailAttachmentContent {
 
     func close() async { self.response.body.cancel() }
 }
+
+/// Gmail's `attachments.get` answer, `{"data": "<base64url>", …}`, decoded as it streams:
+/// memory stays at one HTTP chunk whatever the attachment's size.
+actor GmailAttachmentContent: MailAttachmentContent {
+    private let response: HTTPStreamedResponse
+    private var scanner = JSONStringFieldScanner(field: "data")
+    private var decoder = StreamingTransferDecoder(.base64)
+    private var done = false
+    nonisolated let contentLength: Int64?
+
+    init(_ response: HTTPStreamedResponse, contentLength: Int64?) {
+        self.response = response
+        self.contentLength = contentLength
+    }
+
+    func next() async throws -> [UInt8]? {
+        while !self.done {
+            // The iterator keeps no state of its own: the body's queue does.
+            var iterator = self.response.body.makeAsyncIterator()
+            guard let chunk = try await iterator.next() else {
+                self.done = true
+                guard self.scanner.finished else { throw MailAttachmentError.provider("Gmail's answer carried no data") }
+                let rest = self.decoder.finish()
+                return rest.isEmpty ? nil : rest
+            }
+            let out = self.decoder.decode(self.scanner.scan(chunk))
+            if !out.isEmpty { return out }
+        }
+        return nil
+    }
+
+    func close() async { self.response.body.cancel() }
+}

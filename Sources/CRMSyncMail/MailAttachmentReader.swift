@@ -10,7 +10,8 @@ import MailTransport
 ///
 /// IMAP (iCloud, any server): the message's folder and UID from its stored location, the part's
 /// MIME header for its transfer encoding, then the part in partial fetches. Outlook: Graph's
-/// attachment list matched by file name (then position), and `/$value` streamed. The owner's
+/// attachment list matched by file name (then position), and `/$value` streamed. Gmail: the
+/// part's attachmentId from the part tree, and `attachments.get`'s base64url read as it arrives. The owner's
 /// secrets are read in their worker session, as a sync run does.
 public struct MailAttachmentReader: Sendable {
     public var database: TenantDatabase
@@ -40,7 +41,7 @@ public struct MailAttachmentReader: Sendable {
         case APIMailProvider.outlook.rawValue:
             return try await self.openGraph(source)
         case APIMailProvider.gmail.rawValue:
-            throw MailAttachmentError.unsupportedProvider(source.provider)
+            return try await self.openGmail(source, part: part)
         default:
             return try await self.openIMAP(source, part: part)
         }
@@ -101,6 +102,30 @@ public struct MailAttachmentReader: Sendable {
             let match = Self.match(source.attachment, siblings: source.siblings, in: listed)
         else { return nil }
         return try await client.streamAttachment(messageID: source.providerMessageID, attachmentID: match.id)
+    }
+
+    private func openGmail(_ source: EmailAttachmentSource, part: String) async throws -> any MailAttachmentContent {
+        let tokens = try await self.api.tokens(account: source.accountID, provider: .gmail, owner: source.owner)
+        let client = self.api.gmail(tokens)
+        let opened: (HTTPStreamedResponse, Int64?)?
+        do throws(ProviderError) {
+            opened = try await Self.gmailStream(client, source, part: part)
+        } catch {
+            throw MailAttachmentError.provider(error.description)
+        }
+        guard let (response, size) = opened else { throw MailAttachmentError.goneAtProvider }
+        return GmailAttachmentContent(response, contentLength: size)
+    }
+
+    private static func gmailStream(_ client: GmailMailClient, _ source: EmailAttachmentSource, part: String) async throws(ProviderError)
+        -> (HTTPStreamedResponse, Int64?)?
+    {
+        guard
+            let reference = try await client.attachmentReference(
+                messageID: source.providerMessageID, partPath: part, filename: source.attachment.filename),
+            let response = try await client.streamAttachment(messageID: source.providerMessageID, attachmentID: reference.id)
+        else { return nil }
+        return (response, reference.size)
     }
 
     /// The provider's attachment for `target`: the only one of its file name, else the one at
