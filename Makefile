@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 
-.PHONY: all deps build demo test bench bench-mail bench-mail-api db-start db-stop clean
+.PHONY: all deps build demo test bench bench-mail bench-mail-api bench-mail-scale db-start db-stop clean
 
 all: build
 
@@ -41,6 +41,15 @@ bench-mail-api: deps
 	$(SWIFT) build -c release --product crmsync-bench
 	@source scripts/env.sh && .build/release/crmsync migrate >/dev/null \
 	  && .build/release/crmsync-bench --mail-api --messages $${MESSAGES:-2000} $(BENCH_ARGS)
+
+# Mail reads at scale: list, search and contact queries as a member against the superuser, at
+# 1,000,000 messages in 1,000 organizations (MESSAGES=N, ORGANIZATIONS=N to change).
+bench-mail-scale: deps
+	$(SWIFT) build -c release --product crmsync
+	$(SWIFT) build -c release --product crmsync-bench
+	@source scripts/env.sh && .build/release/crmsync migrate >/dev/null \
+	  && .build/release/crmsync-bench --mail-scale --messages $${MESSAGES:-1000000} \
+	     --organizations $${ORGANIZATIONS:-1000} $(BENCH_ARGS)
 
 db-start:
 	@scripts/dev-db.sh start

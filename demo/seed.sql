@@ -187,18 +187,13 @@ select format('%s-0000-4000-8000-00000005%s', o.prefix, lpad(r.n::text, 4, '0'))
  ) as r (n, account, sync_type, direction, imported, exported, updated, deleted, errors, status, details, ago)
 on conflict do nothing;
 
--- A few messages per organization (owner's mailbox: 2, member's: 1) and attachments.
-insert into public.email_messages (id, organization_id, email_account_id, provider_message_id, thread_id,
-                                   internet_message_id, from_address, to_addresses, cc_addresses, subject, snippet,
-                                   body_text, received_at, is_read, has_attachments, labels, direction)
-select format('%s-0000-4000-8000-0000000f%s', o.prefix, lpad(m.n::text, 4, '0'))::uuid,
+-- A few messages per organization (owner's mailbox: 2, member's: 1) and attachments. The subject
+-- and body of each live in their own tables (sharing levels), with their search vectors.
+create temporary table demo_mail on commit drop as
+select format('%s-0000-4000-8000-0000000f%s', o.prefix, lpad(m.n::text, 4, '0'))::uuid as id,
        o.org_id,
-       format('%s-0000-4000-8000-0000000e%s', o.prefix, m.account)::uuid,
-       format('demo-msg-%s-%s', o.prefix, m.n),
-       format('demo-thread-%s-%s', o.prefix, (m.n + 1) / 2),
-       format('<demo-%s-%s@mail.example>', o.prefix, m.n),
-       m.from_address, m.to_addresses, '{}', m.subject, left(m.body, 60), m.body,
-       now() - m.n * interval '3 hours', m.n = 1, m.n = 1, m.labels, m.direction
+       format('%s-0000-4000-8000-0000000e%s', o.prefix, m.account)::uuid as account_id,
+       o.prefix, m.*
   from (values ('10000000', '10000000-0000-4000-8000-000000000001'::uuid),
                ('20000000', '20000000-0000-4000-8000-000000000001'::uuid)) as o (prefix, org_id)
  cross join (values
@@ -208,7 +203,31 @@ select format('%s-0000-4000-8000-0000000f%s', o.prefix, lpad(m.n::text, 4, '0'))
     'Thanks, we will review it this week.', array['SENT'], 'outbound'),
    (3, '0002', 'newsletter@vendor.example', array['member@demo.example'], 'Your monthly digest',
     'Here is what happened this month.', array['INBOX'], 'inbound')
- ) as m (n, account, from_address, to_addresses, subject, body, labels, direction)
+ ) as m (n, account, from_address, to_addresses, subject, body, labels, direction);
+
+insert into public.email_messages (id, organization_id, email_account_id, provider_message_id, thread_id,
+                                   internet_message_id, from_address, to_addresses, cc_addresses,
+                                   received_at, is_read, has_attachments, labels, direction)
+select d.id, d.org_id, d.account_id,
+       format('demo-msg-%s-%s', d.prefix, d.n),
+       format('demo-thread-%s-%s', d.prefix, (d.n + 1) / 2),
+       format('<demo-%s-%s@mail.example>', d.prefix, d.n),
+       d.from_address, d.to_addresses, '{}',
+       now() - d.n * interval '3 hours', d.n = 1, d.n = 1, d.labels, d.direction
+  from demo_mail d
+on conflict do nothing;
+
+insert into public.email_message_subjects (organization_id, email_account_id, email_message_id, subject, search)
+select d.org_id, d.account_id, d.id, d.subject, m.search || to_tsvector('simple', d.subject)
+  from demo_mail d
+  join public.email_messages m on m.organization_id = d.org_id and m.id = d.id
+on conflict do nothing;
+
+insert into public.email_message_bodies (organization_id, email_account_id, email_message_id, snippet, body_text, search)
+select d.org_id, d.account_id, d.id, left(d.body, 60), d.body,
+       m.search || to_tsvector('simple', d.subject) || to_tsvector('simple', d.body)
+  from demo_mail d
+  join public.email_messages m on m.organization_id = d.org_id and m.id = d.id
 on conflict do nothing;
 
 insert into public.email_attachments (id, organization_id, email_account_id, email_message_id, filename,

@@ -5,7 +5,8 @@
  * owners/admins (read), all for super admins (read), own account for the worker (S/U).
  * Column grants keep password_encrypted, access_token_encrypted and refresh_token_encrypted
  * away from every client role: they go through public.store_email_account_secrets() and
- * public.email_account_secrets(); push_secret_hash is written by the worker and read only by
+ * public.email_account_secrets(); sharing_level is changed by the owner alone (the update
+ * policy), an org admin cannot widen it; push_secret_hash is written by the worker and read only by
  * public.email_push_subscription_lookup(). The lease columns are written only by the scheduling
  * functions (claim_email_accounts, renew/release_email_lease, request_email_sync).
  */
@@ -19,7 +20,7 @@ grant select (id, organization_id, user_id, provider, email, display_name,
               token_key_id, token_expires_at, connection_status, sync_enabled, last_sync_at,
               last_sync_status, sync_cursor, consecutive_failures, next_sync_at, created_at, updated_at,
               lease_owner, lease_expires_at, sync_requested_at, last_error, sync_folders, push_expires_at,
-              push_subscription_id)
+              push_subscription_id, sharing_level)
   on table public.email_accounts to authenticated, crmsync_worker;
 grant insert (id, organization_id, user_id, provider, email, display_name,
               imap_host, imap_port, imap_username, imap_use_tls,
@@ -27,7 +28,7 @@ grant insert (id, organization_id, user_id, provider, email, display_name,
   on table public.email_accounts to authenticated;
 grant update (email, display_name, imap_host, imap_port, imap_username, imap_use_tls,
               smtp_host, smtp_port, smtp_username, smtp_use_starttls,
-              connection_status, sync_enabled, next_sync_at, sync_folders)
+              connection_status, sync_enabled, next_sync_at, sync_folders, sharing_level)
   on table public.email_accounts to authenticated;
 grant update (connection_status, sync_enabled, last_sync_at, last_sync_status, sync_cursor,
               consecutive_failures, next_sync_at, last_error, push_expires_at, push_subscription_id, push_secret_hash)

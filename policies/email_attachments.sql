@@ -1,9 +1,9 @@
 /*
  * policies/email_attachments.sql — attachment metadata.
  *
- * A member reads and deletes the attachments of their own email accounts in the active
- * organization (super admins: read all). The worker reads and writes those of the account it
- * syncs. Owners/admins get no extra reach: mail stays with its mailbox's owner.
+ * A member reads the attachments of their own email accounts in the active organization and
+ * of mailboxes shared with them at level full; deletes only their own. The worker reads and writes those of the account it
+ * syncs. Org owners/admins and super admins get no extra reach.
  */
 set local role crmsync_owner;
 
@@ -14,9 +14,8 @@ grant select, insert, update, delete on table public.email_attachments to crmsyn
 drop policy if exists email_attachments_authenticated_select on public.email_attachments;
 create policy email_attachments_authenticated_select on public.email_attachments
   for select to authenticated
-  using (organization_id = any ((select private.readable_org_ids())::uuid[])
-         and (email_account_id = any ((select private.my_email_account_ids())::uuid[])
-              or (select private.is_super_admin())));
+  using (organization_id = (select private.current_org_id())
+         and email_account_id = any ((select private.visible_email_account_ids('full'))::uuid[]));
 
 drop policy if exists email_attachments_authenticated_delete on public.email_attachments;
 create policy email_attachments_authenticated_delete on public.email_attachments

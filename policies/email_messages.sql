@@ -1,24 +1,29 @@
 /*
  * policies/email_messages.sql — imported and sent mail.
  *
- * A member reads, marks (is_read, labels: the only columns granted for UPDATE) and deletes
- * the messages of their own email accounts in the active organization (super admins: read
- * all). The worker reads and writes those of the account it syncs. Owners/admins get no extra
- * reach: mail stays with its mailbox's owner.
+ * This table holds a message's metadata (participants, dates, thread, size); its subject and
+ * bodies live in email_message_subjects and email_message_bodies, each with its own policy.
+ * A member reads the messages of their own email accounts in the active organization and of
+ * the accounts other members share at level metadata or above; marks (is_read, labels: the
+ * only columns granted for UPDATE) and deletes only their own. The worker reads and writes
+ * those of the account it syncs. Org owners/admins and super admins get no extra reach: mail
+ * is seen only as its owner shares it. public.email_messages_visible (security_invoker) is the
+ * readers' view of all tiers.
  */
 set local role crmsync_owner;
 
 revoke all on table public.email_messages from public, authenticated, crmsync_worker;
 grant select, delete on table public.email_messages to authenticated;
 grant update (is_read, labels) on table public.email_messages to authenticated;
+revoke all on table public.email_messages_visible from public, authenticated, crmsync_worker;
+grant select on table public.email_messages_visible to authenticated, crmsync_worker;
 grant select, insert, update, delete on table public.email_messages to crmsync_worker;
 
 drop policy if exists email_messages_authenticated_select on public.email_messages;
 create policy email_messages_authenticated_select on public.email_messages
   for select to authenticated
-  using (organization_id = any ((select private.readable_org_ids())::uuid[])
-         and (email_account_id = any ((select private.my_email_account_ids())::uuid[])
-              or (select private.is_super_admin())));
+  using (organization_id = (select private.current_org_id())
+         and email_account_id = any ((select private.visible_email_account_ids('metadata'))::uuid[]));
 
 drop policy if exists email_messages_authenticated_update on public.email_messages;
 create policy email_messages_authenticated_update on public.email_messages

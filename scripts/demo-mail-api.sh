@@ -67,10 +67,12 @@ printf 'Thanks Bob, the revised quote is attached to the CRM record.\n' \
   | crmsync mail send --account "$gmail_account" --to "$outlook" --subject "Revised quote for Globex"
 crmsync mail sync --account "$outlook_account"
 crmsync mail sync --account "$gmail_account"   # Gmail's Sent copy takes over the outbox's row: one row per message
-sql -c "select m.subject, m.direction, a.provider, m.labels
-          from public.email_messages m join public.email_accounts a on a.organization_id = m.organization_id and a.id = m.email_account_id
+sql -c "select s.subject, m.direction, a.provider, m.labels
+          from public.email_messages m
+          join public.email_message_subjects s on s.organization_id = m.organization_id and s.email_message_id = m.id
+          join public.email_accounts a on a.organization_id = m.organization_id and a.id = m.email_account_id
          where a.id in ('$gmail_account', '$outlook_account') and m.expunged_at is null
          order by a.provider, m.received_at"
-arrived=$(sql -Atc "select count(*) from public.email_messages
+arrived=$(sql -Atc "select count(*) from public.email_messages_visible
                       where email_account_id = '$outlook_account' and subject = 'Revised quote for Globex' and expunged_at is null")
 [ "$arrived" = 1 ] || { echo "the reply did not reach Bob's Outlook mailbox" >&2; exit 1; }

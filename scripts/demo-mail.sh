@@ -48,8 +48,10 @@ echo
 
 echo "== crmsync mail sync: INBOX and Sent imported (read-only: nothing is marked read)"
 crmsync mail sync --account "$mail_account"
-sql -c "select subject, from_address, is_read, has_attachments, direction from public.email_messages
-         where email_account_id = '$mail_account' and internet_message_id like '%-$run@example.test' order by subject"
+sql -c "select s.subject, m.from_address, m.is_read, m.has_attachments, m.direction
+          from public.email_messages m
+          join public.email_message_subjects s on s.organization_id = m.organization_id and s.email_message_id = m.id
+         where m.email_account_id = '$mail_account' and m.internet_message_id like '%-$run@example.test' order by 1"
 echo
 
 echo "== crmsync mail send: Alice replies to offer 2 (In-Reply-To and References keep the thread)"
@@ -64,7 +66,7 @@ echo "-- in Bob's INBOX:"
 doveadm fetch -u bob@example.test 'hdr.in-reply-to hdr.references' mailbox INBOX header Message-ID "$reply_id"
 echo "-- in Alice's Sent folder: $(doveadm search -u alice@example.test mailbox Sent header Message-ID "$reply_id" | wc -l) copy"
 crmsync mail sync --account "$mail_account"
-sql -c "select subject, direction, sent_at is not null as sent from public.email_messages
+sql -c "select subject, direction, sent_at is not null as sent from public.email_messages_visible
          where email_account_id = '$mail_account' and internet_message_id = '$reply_id'"
 echo
 

@@ -30,8 +30,17 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Measure the Gmail and Outlook mail figures against the in-process sandbox instead.")
     var mailApi = false
 
-    @Option(help: "Messages in the large mailbox (with --mail; default 10000, with --mail-api 2000).")
+    @Flag(help: "Measure mail reads at scale (list, search, contact) as a member against the superuser instead.")
+    var mailScale = false
+
+    @Option(help: "Messages in the large mailbox (with --mail; default 10000, with --mail-api 2000, with --mail-scale 1000000 in all).")
     var messages: Int?
+
+    @Option(help: "Organizations sharing the messages (with --mail-scale).")
+    var organizations = 1_000
+
+    @Option(help: "Timed queries of each kind (with --mail-scale).")
+    var iterations = 300
 
     func run() async throws {
         do {
@@ -41,6 +50,19 @@ struct BenchCommand: AsyncParsableCommand {
                 throw SecretKeyError.missing(variable: "CRMSYNC_TOKEN_KEY")
             }
             let json = self.json
+            if self.mailScale {
+                let messages = self.messages ?? 1_000_000
+                guard self.organizations >= 1, messages >= self.organizations * 10 else {
+                    throw ValidationError("--messages must be at least ten per organization")
+                }
+                guard self.iterations >= 20 else { throw ValidationError("--iterations must be at least 20") }
+                let figures = try await MailScaleBenchmark(
+                    settings: DatabaseSettings.fromEnvironment(environment), key: key, messages: messages,
+                    organizations: self.organizations, iterations: self.iterations, say: { line in if !json { print(line) } }
+                ).run()
+                try Self.emit(figures, json: json) { BenchReportFormatter.render($0) }
+                return
+            }
             if self.mailApi {
                 let messages = self.messages ?? 2_000
                 guard messages >= 100 else { throw ValidationError("--messages must be at least 100") }
@@ -128,6 +150,24 @@ extension BenchReportFormatter {
         ]
         var text = TextTable.render(columns: ["figure", "measured", "target", ""], rows: rows)
         text += "\n" + f.detail.keys.sorted().map { "\($0) = \(fixed(f.detail[$0] ?? 0, 3))" }.joined(separator: ", ")
+        return text
+    }
+}
+
+extension BenchReportFormatter {
+    static func render(_ f: MailScaleBenchmark.Figures) -> String {
+        func fixed(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
+        func row(_ name: String, _ p50: Double, _ p99: Double, _ superuser: Double, _ ratio: Double) -> [String] {
+            [name, "\(fixed(p50)) / \(fixed(p99)) ms", "\(fixed(superuser)) ms", fixed(ratio)]
+        }
+        let rows: [[String]] = [
+            row("list a shared mailbox (50 newest)", f.list_member_p50_ms, f.list_member_p99_ms, f.list_superuser_p50_ms, f.list_rls_ratio),
+            row("full-text search (one word)", f.search_member_p50_ms, f.search_member_p99_ms, f.search_superuser_p50_ms, f.search_rls_ratio),
+            row("all mail with a contact", f.contact_member_p50_ms, f.contact_member_p99_ms, f.contact_superuser_p50_ms, f.contact_rls_ratio),
+        ]
+        var text = "\(f.messages) messages in \(f.organizations) organizations (written in \(fixed(f.fill_seconds, 0)) s)\n"
+        text += TextTable.render(columns: ["query", "member p50 / p99", "superuser p50", "ratio"], rows: rows)
+        text += "\nsearch plan as a member (uses the GIN index: \(f.search_uses_gin_index ? "yes" : "NO")):\n" + f.search_plan
         return text
     }
 }

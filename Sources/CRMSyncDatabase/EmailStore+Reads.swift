@@ -100,7 +100,7 @@ extension EmailStore {
                 let row = try await connection.query(
                     """
                     select internet_message_id, references_ids, subject
-                      from public.email_messages
+                      from public.email_messages_visible
                      where email_account_id = \(account) and internet_message_id is not null
                        and (internet_message_id = \(bare) or id::text = lower(\(bare)))
                      order by received_at desc nulls last

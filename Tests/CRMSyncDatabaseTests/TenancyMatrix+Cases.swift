@@ -168,5 +168,5 @@ let tenancyMatrixTables = [
     "organizations", "user_organizations", "appointments", "calendar_accounts", "calendar_event_mappings",
     "calendar_sync_log", "calendar_conflicts", "email_accounts", "email_messages", "email_attachments", "oauth_secrets",
     "audit_log", "calendar_push_channels", "oauth_connect_states", "email_folders", "email_message_locations",
-    "email_sync_log", "email_outbox",
+    "email_sync_log", "email_outbox", "email_message_subjects", "email_message_bodies", "email_message_participants",
 ]

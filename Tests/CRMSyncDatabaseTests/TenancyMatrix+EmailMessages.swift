@@ -26,8 +26,8 @@ extension TenancyMatrixTests {
 
         func deliver(_ org: UUID, _ account: UUID) -> SQL {
             """
-            insert into public.email_messages (id, organization_id, email_account_id, provider_message_id, subject)
-            values (\(Seed.new1), \(org), \(account), 'msg-injected', 'Injected')
+            insert into public.email_messages (id, organization_id, email_account_id, provider_message_id, from_address)
+            values (\(Seed.new1), \(org), \(account), 'msg-injected', 'injected@example.test')
             """
         }
         m.add(.insert, .workerBob, "worker imports into own mailbox", deliver(acme, Seed.bobEmail), .rows(1))
@@ -46,7 +46,7 @@ extension TenancyMatrixTests {
         m.add(.update, MatrixActor.outsidersOfAcme + MatrixActor.workerOutsidersOfAcme, "update bob's mail", markRead,
               .noRows)
         m.add(.update, .bob, "member rewrites a subject (column not granted)",
-              "update public.email_messages set subject = 'Pwned' where id = \(Seed.bobMessage)", .denied)
+              "update public.email_message_subjects set subject = 'Pwned' where email_message_id = \(Seed.bobMessage)", .denied)
         m.add(.update, .bob, "member moves own mail to Globex",
               "update public.email_messages set organization_id = \(globex) where id = \(Seed.bobMessage)", .denied)
         m.add(.update, .workerBob, "worker moves own mail to Globex",

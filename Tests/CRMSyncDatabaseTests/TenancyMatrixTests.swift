@@ -117,7 +117,7 @@ struct TenancyMatrixTests {
             + Self.emailAccountCases + Self.mappingCases + Self.syncLogCases + Self.conflictCases + Self.messageCases
             + Self.attachmentCases + Self.oauthSecretCases + Self.auditLogCases + Self.pushChannelCases
             + Self.connectStateCases + Self.emailFolderCases + Self.emailLocationCases + Self.emailSyncLogCases
-            + Self.emailOutboxCases
+            + Self.emailOutboxCases + Self.mailTierCases
     }
 
     @Test("the matrix covers every table × SELECT/INSERT/UPDATE/DELETE × outsider, member, owner, nobody, forged, worker")

@@ -99,8 +99,10 @@ struct APIMailHarness: Sendable {
         let admin = try await self.database.adminConnection()
         let result = try await admin.query(
             """
-            select provider_message_id, subject, labels, is_read, expunged_at is not null, direction, thread_id
-              from public.email_messages where email_account_id = \(self.account)
+            select m.provider_message_id,
+                   (select s.subject from public.email_message_subjects s where s.organization_id = m.organization_id and s.email_message_id = m.id),
+                   m.labels, m.is_read, m.expunged_at is not null, m.direction, m.thread_id
+              from public.email_messages m where m.email_account_id = \(self.account)
             """)
         var rows: [String: Row] = [:]
         for row in result.rows {

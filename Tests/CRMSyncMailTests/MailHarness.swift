@@ -53,7 +53,9 @@ struct MailHarness: Sendable {
         let admin = try await self.database.adminConnection()
         let result = try await admin.query(
             """
-            select m.id, m.provider_message_id, m.subject, m.is_read, m.expunged_at is not null, m.direction,
+            select m.id, m.provider_message_id,
+                   (select s.subject from public.email_message_subjects s where s.organization_id = m.organization_id and s.email_message_id = m.id),
+                   m.is_read, m.expunged_at is not null, m.direction,
                    coalesce((select string_agg(f.name, '|' order by f.name) from public.email_message_locations l
                              join public.email_folders f on f.organization_id = l.organization_id and f.id = l.folder_id
                             where l.organization_id = m.organization_id and l.email_message_id = m.id), '')

@@ -125,7 +125,7 @@ struct MailSyncTests {
             #expect(report.status == .success, "\(report.errors)")
             let admin = try await database.adminConnection()
             let row = try await admin.query(
-                "select body_truncated, size_bytes, length(body_text) from public.email_messages where email_account_id = \(mailbox.account)"
+                "select body_truncated, size_bytes, length(body_text) from public.email_messages_visible where email_account_id = \(mailbox.account)"
             ).first
             #expect(try row?.decode(Bool.self, at: 0) == true)
             #expect(try (row?.decode(Int64.self, at: 1) ?? 0) > 20_000_000)

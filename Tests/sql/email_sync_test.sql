@@ -40,7 +40,7 @@ select t.fails(format('select * from public.import_email_messages(%L, %L, %L, nu
 select t.eq((select inserted || '/' || updated from public.import_email_messages(:'mail_alice', :'sent', '[{"provider_message_id": "<m2@x>", "uid": 11, "flags": ["\\SEEN"]}]', null)), '0/1', 'same Message-ID in Sent: no new row');
 select t.eq((select count(*)::int from public.email_message_locations l join public.email_messages m on m.id = l.email_message_id where m.provider_message_id = '<m2@x>'), 2, 'two locations');
 select t.eq((select is_read from public.email_messages where provider_message_id = '<m2@x>'), true, '\SEEN in any folder → read');
-select t.eq((select subject from public.email_messages where provider_message_id = '<m2@x>'), 'Re: Hello', 'missing values keep the stored ones');
+select t.eq((select subject from public.email_messages_visible where provider_message_id = '<m2@x>'), 'Re: Hello', 'missing values keep the stored ones');
 select t.eq((select updated || '/' || deleted from public.apply_email_folder_changes(:'mail_alice', :'sent', '[]', '{11}', null)), '1/0', 'expunged from Sent only: updated (unread now), kept');
 select t.eq((select is_read::text || ':' || (expunged_at is null) from public.email_messages where provider_message_id = '<m2@x>'), 'false:true', 'read follows the remaining location');
 select t.eq((select updated || '/' || deleted from public.apply_email_folder_changes(:'mail_alice', :'inbox', '[{"uid": 2, "flags": ["\\Seen", "\\Flagged"], "modseq": 12}]', null, '{"highestmodseq": 12}')), '1/0', 'flag change');

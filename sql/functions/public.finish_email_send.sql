@@ -68,15 +68,17 @@ begin
       from public.email_accounts a
      where a.organization_id = v_org and a.id = v_row.email_account_id;
     insert into public.email_messages as m (organization_id, email_account_id, provider_message_id, thread_id,
-                                            internet_message_id, from_address, to_addresses, cc_addresses, subject,
+                                            internet_message_id, from_address, to_addresses, cc_addresses,
                                             received_at, sent_at, is_read, direction, in_reply_to, references_ids,
                                             size_bytes, labels)
     values (v_org, v_row.email_account_id, v_row.message_id, coalesce(v_thread, v_row.message_id), v_row.message_id,
-            v_row.from_address, v_row.to_addresses, v_row.cc_addresses, v_row.subject, now(), now(), true,
+            v_row.from_address, v_row.to_addresses, v_row.cc_addresses, now(), now(), true,
             'outbound', v_row.in_reply_to, v_row.references_ids, length(v_row.raw_mime), coalesce(v_labels, '{}'))
     on conflict (organization_id, email_account_id, provider_message_id) do update
        set sent_at = coalesce(m.sent_at, excluded.sent_at)
     returning m.id into v_msg;
+    perform private.store_email_contents(v_row.email_account_id,
+      jsonb_build_array(jsonb_build_object('provider_message_id', v_row.message_id, 'subject', v_row.subject)));
     update public.email_outbox o
        set status = 'sent', sent_at = now(), email_message_id = v_msg, last_error = null
      where o.organization_id = v_org and o.id = p_outbox;

@@ -142,10 +142,6 @@ begin
              d.m ->> 'from_address' as from_address,
              private.email_text_array(d.m -> 'to_addresses') as to_addresses,
              private.email_text_array(d.m -> 'cc_addresses') as cc_addresses,
-             d.m ->> 'subject' as subject,
-             d.m ->> 'snippet' as snippet,
-             d.m ->> 'body_text' as body_text,
-             d.m ->> 'body_html' as body_html,
              coalesce((d.m ->> 'body_truncated')::boolean, false) as body_truncated,
              (d.m ->> 'received_at')::timestamptz as received_at,
              (d.m ->> 'size_bytes')::bigint as size_bytes,
@@ -165,32 +161,28 @@ begin
     ),
     up as (
       insert into public.email_messages as m (organization_id, email_account_id, provider_message_id, thread_id,
-                                              internet_message_id, from_address, to_addresses, cc_addresses, subject,
-                                              snippet, body_text, body_html, body_truncated, received_at, size_bytes,
+                                              internet_message_id, from_address, to_addresses, cc_addresses,
+                                              body_truncated, received_at, size_bytes,
                                               in_reply_to, references_ids, direction, labels, is_read, has_attachments,
                                               expunged_at)
       select v_org, p_account, s.provider_message_id, s.thread_id, s.internet_message_id, s.from_address,
-             s.to_addresses, s.cc_addresses, s.subject, s.snippet, s.body_text, s.body_html, s.body_truncated,
+             s.to_addresses, s.cc_addresses, s.body_truncated,
              s.received_at, s.size_bytes, s.in_reply_to, s.references_ids, s.direction, s.labels, s.is_read,
              s.has_attachments,
              case when s.labels && p_synced_labels then null else coalesce(s.stored_expunged_at, now()) end
         from src s
       on conflict (organization_id, email_account_id, provider_message_id) do update
-         set (thread_id, internet_message_id, from_address, to_addresses, cc_addresses, subject, snippet, body_text,
-              body_html, body_truncated, received_at, size_bytes, in_reply_to, references_ids, direction, labels,
+         set (thread_id, internet_message_id, from_address, to_addresses, cc_addresses, body_truncated, received_at, size_bytes, in_reply_to, references_ids, direction, labels,
               is_read, has_attachments, expunged_at)
            = (excluded.thread_id, excluded.internet_message_id, excluded.from_address, excluded.to_addresses,
-              excluded.cc_addresses, excluded.subject, excluded.snippet, excluded.body_text, excluded.body_html,
-              excluded.body_truncated, excluded.received_at, excluded.size_bytes, excluded.in_reply_to,
+              excluded.cc_addresses, excluded.body_truncated, excluded.received_at, excluded.size_bytes, excluded.in_reply_to,
               excluded.references_ids, excluded.direction, excluded.labels, excluded.is_read,
               excluded.has_attachments, excluded.expunged_at)
-       where (m.thread_id, m.internet_message_id, m.from_address, m.to_addresses, m.cc_addresses, m.subject, m.snippet,
-              m.body_text, m.body_html, m.body_truncated, m.received_at, m.size_bytes, m.in_reply_to, m.references_ids,
+       where (m.thread_id, m.internet_message_id, m.from_address, m.to_addresses, m.cc_addresses, m.body_truncated, m.received_at, m.size_bytes, m.in_reply_to, m.references_ids,
               m.direction, m.labels, m.is_read, m.has_attachments, m.expunged_at is null)
              is distinct from
              (excluded.thread_id, excluded.internet_message_id, excluded.from_address, excluded.to_addresses,
-              excluded.cc_addresses, excluded.subject, excluded.snippet, excluded.body_text, excluded.body_html,
-              excluded.body_truncated, excluded.received_at, excluded.size_bytes, excluded.in_reply_to,
+              excluded.cc_addresses, excluded.body_truncated, excluded.received_at, excluded.size_bytes, excluded.in_reply_to,
               excluded.references_ids, excluded.direction, excluded.labels, excluded.is_read,
               excluded.has_attachments, excluded.expunged_at is null)
       returning m.id, (m.xmax = 0) as is_new
@@ -202,6 +194,9 @@ begin
   exception when data_exception then
     raise exception 'p_messages: a value is not valid (%)', sqlerrm using errcode = '22023';
   end;
+
+  -- Subjects and bodies (their own tables: sharing levels), search vectors with them.
+  v_changed := v_changed || private.store_email_contents(p_account, v_messages);
 
   perform private.insert_email_attachments(p_account, (
     select jsonb_agg(jsonb_build_object('provider_message_id', e.m ->> 'provider_message_id',
@@ -279,7 +274,7 @@ begin
 
   return query
     select cardinality(v_new),
-           (select count(distinct x)::int from unnest(v_changed) x where not (x = any (v_gone))),
+           (select count(distinct x)::int from unnest(v_changed) x where not (x = any (v_gone || v_new))),
            (select count(distinct x)::int from unnest(v_gone) x);
 end
 $$;

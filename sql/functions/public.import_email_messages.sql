@@ -201,10 +201,6 @@ begin
            coalesce(d.from_address, m0.from_address) as from_address,
            case when m0.id is null or cardinality(d.to_addresses) > 0 then d.to_addresses else m0.to_addresses end as to_addresses,
            case when m0.id is null or cardinality(d.cc_addresses) > 0 then d.cc_addresses else m0.cc_addresses end as cc_addresses,
-           coalesce(d.subject, m0.subject) as subject,
-           coalesce(d.snippet, m0.snippet) as snippet,
-           coalesce(d.body_text, m0.body_text) as body_text,
-           coalesce(d.body_html, m0.body_html) as body_html,
            case when m0.id is null or d.body_text is not null or d.body_html is not null then d.body_truncated
                 else m0.body_truncated end as body_truncated,
            coalesce(d.received_at, m0.received_at) as received_at,
@@ -223,36 +219,37 @@ begin
   ),
   up as (
     insert into public.email_messages as m (organization_id, email_account_id, provider_message_id, thread_id,
-                                            internet_message_id, from_address, to_addresses, cc_addresses, subject,
-                                            snippet, body_text, body_html, body_truncated, received_at, size_bytes,
+                                            internet_message_id, from_address, to_addresses, cc_addresses,
+                                            body_truncated, received_at, size_bytes,
                                             in_reply_to, references_ids, direction, labels, is_read, has_attachments,
                                             expunged_at)
     select v_org, p_account, s.provider_message_id, s.thread_id, s.internet_message_id, s.from_address,
-           s.to_addresses, s.cc_addresses, s.subject, s.snippet, s.body_text, s.body_html, s.body_truncated,
+           s.to_addresses, s.cc_addresses, s.body_truncated,
            s.received_at, s.size_bytes, s.in_reply_to, s.references_ids, s.direction, s.labels, s.is_read,
            s.has_attachments, null
       from src s
     on conflict (organization_id, email_account_id, provider_message_id) do update
-       set (thread_id, internet_message_id, from_address, to_addresses, cc_addresses, subject, snippet, body_text,
-            body_html, body_truncated, received_at, size_bytes, in_reply_to, references_ids, direction, labels,
+       set (thread_id, internet_message_id, from_address, to_addresses, cc_addresses, body_truncated, received_at, size_bytes, in_reply_to, references_ids, direction, labels,
             has_attachments, expunged_at)
          = (excluded.thread_id, excluded.internet_message_id, excluded.from_address, excluded.to_addresses,
-            excluded.cc_addresses, excluded.subject, excluded.snippet, excluded.body_text, excluded.body_html,
-            excluded.body_truncated, excluded.received_at, excluded.size_bytes, excluded.in_reply_to,
-            excluded.references_ids, excluded.direction, excluded.labels, excluded.has_attachments, null)
-     where (m.thread_id, m.internet_message_id, m.from_address, m.to_addresses, m.cc_addresses, m.subject, m.snippet,
-            m.body_text, m.body_html, m.body_truncated, m.received_at, m.size_bytes, m.in_reply_to, m.references_ids,
+            excluded.cc_addresses, excluded.body_truncated, excluded.received_at, excluded.size_bytes,
+            excluded.in_reply_to, excluded.references_ids, excluded.direction, excluded.labels,
+            excluded.has_attachments, null)
+     where (m.thread_id, m.internet_message_id, m.from_address, m.to_addresses, m.cc_addresses, m.body_truncated, m.received_at, m.size_bytes, m.in_reply_to, m.references_ids,
             m.direction, m.labels, m.has_attachments, m.expunged_at)
            is distinct from
            (excluded.thread_id, excluded.internet_message_id, excluded.from_address, excluded.to_addresses,
-            excluded.cc_addresses, excluded.subject, excluded.snippet, excluded.body_text, excluded.body_html,
-            excluded.body_truncated, excluded.received_at, excluded.size_bytes, excluded.in_reply_to,
-            excluded.references_ids, excluded.direction, excluded.labels, excluded.has_attachments, null::timestamptz)
+            excluded.cc_addresses, excluded.body_truncated, excluded.received_at, excluded.size_bytes,
+            excluded.in_reply_to, excluded.references_ids, excluded.direction, excluded.labels,
+            excluded.has_attachments, null::timestamptz)
     returning m.id, (m.xmax = 0) as is_new
   )
   select coalesce(array_agg(u.id) filter (where u.is_new), '{}'), coalesce(array_agg(u.id) filter (where not u.is_new), '{}')
     into v_new, v_changed
     from up u;
+
+  -- Subjects and bodies (their own tables: sharing levels), search vectors with them.
+  v_changed := v_changed || private.store_email_contents(p_account, p_messages);
 
   -- 2. Locations: (folder, uid) → message. A location another message held changes hands.
   select coalesce(array_agg(distinct l.email_message_id), '{}') into v_displaced

@@ -1,0 +1,76 @@
+/*
+ * public.search_email_messages.sql — full-text search over the mail the caller may see, newest
+ * first, one keyset page at a time.
+ *
+ * p_query uses web-search syntax ("quoted phrase", or, -word) with the 'simple' configuration
+ * (no stemming: names, addresses and words of any language match as written). A message
+ * is matched by the most its reader may see, and only by that: participants at the metadata
+ * level; participants and subject at the subject level; those and the body for the owner and at
+ * the full level.
+ * Security invoker: each tier table's policy decides, so a word of a body nobody shared never
+ * finds its message. Each tier has a GIN index on (organization_id, search).
+ * Returns the page's keys in order; read the rows through public.email_messages_visible
+ * (join on organization_id and id). Page: p_before_at/p_before_id are the last row's
+ * (listed_at, id); both or neither.
+ * 22023 for an empty query, a query with no words, half a cursor or a limit outside 1..500.
+ */
+set local role crmsync_owner;
+
+create or replace function public.search_email_messages(
+  p_query     text,
+  p_account   uuid default null,
+  p_before_at timestamptz default null,
+  p_before_id uuid default null,
+  p_limit     integer default 50
+) returns table (organization_id uuid, id uuid, listed_at timestamptz)
+language plpgsql
+stable
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  v_org uuid := private.current_org_id();
+  v_q   tsquery;
+begin
+  if nullif(btrim(p_query), '') is null then
+    raise exception 'p_query must hold words to search for' using errcode = '22023';
+  end if;
+  if p_limit is null or p_limit not between 1 and 500 then
+    raise exception 'p_limit must be from 1 to 500' using errcode = '22023';
+  end if;
+  if (p_before_at is null) <> (p_before_id is null) then
+    raise exception 'p_before_at and p_before_id go together' using errcode = '22023';
+  end if;
+  v_q := websearch_to_tsquery('simple'::regconfig, p_query);
+  if numnode(v_q) = 0 then
+    raise exception 'p_query has no words to search for' using errcode = '22023';
+  end if;
+
+  return query
+    select v.organization_id, v.id, v.listed_at
+      from public.email_messages_visible v
+     where v.organization_id = v_org
+       -- each message is matched by the fullest tier its reader sees (so "-word" excludes a
+       -- word of a body the reader may read, even though the subject tier lacks it)
+       and v.id in (select b.email_message_id from public.email_message_bodies b
+                     where b.organization_id = v_org and b.search @@ v_q
+                    union
+                    select s.email_message_id from public.email_message_subjects s
+                     where s.organization_id = v_org and s.search @@ v_q
+                       and not exists (select 1 from public.email_message_bodies b
+                                        where b.organization_id = v_org and b.email_message_id = s.email_message_id)
+                    union
+                    select m.id from public.email_messages m
+                     where m.organization_id = v_org and m.search @@ v_q
+                       and not exists (select 1 from public.email_message_subjects s
+                                        where s.organization_id = v_org and s.email_message_id = m.id))
+       and (p_account is null or v.email_account_id = p_account)
+       and (p_before_at is null or (v.listed_at, v.id) < (p_before_at, p_before_id))
+     order by v.listed_at desc, v.id desc
+     limit p_limit;
+end
+$$;
+comment on function public.search_email_messages(text, uuid, timestamptz, uuid, integer) is
+  'Full-text search (web-search syntax, simple configuration) over the mail the caller may see at its sharing level, newest first, keyset-paged by (listed_at, id). 22023 for bad input.';
+revoke execute on function public.search_email_messages(text, uuid, timestamptz, uuid, integer) from public;
+grant execute on function public.search_email_messages(text, uuid, timestamptz, uuid, integer) to authenticated;
