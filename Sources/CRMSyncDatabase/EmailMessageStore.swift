@@ -35,9 +35,9 @@ public struct EmailMessageStore: Sendable {
                     """
                     select \(unescaped: Self.summaryColumns)
                       from public.search_email_messages(\(query), \(filter.account), \(filter.after?.listedAt)::timestamptz,
-                                                        \(filter.after?.id), \(limit + 1)) m
+                                                        \(filter.after?.id), \(limit + 1)) k
+                      join public.email_messages_visible m on m.organization_id = k.organization_id and m.id = k.id
                      order by m.listed_at desc, m.id desc
-                     limit \(limit + 1)
                     """)
             } else {
                 rows = try await connection.query(

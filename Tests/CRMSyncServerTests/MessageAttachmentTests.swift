@@ -8,8 +8,10 @@ import Testing
 /// Attachment downloads streamed from the provider: a 20 MiB attachment delivered into the
 /// test Dovecot and imported by the sync, read back through the API with its SHA-256 checked
 /// and the process's memory measured around the download (the server runs in this process);
-/// a quoted-printable attachment; Outlook attachments from the sandbox, two of the same name.
-@Suite("Mail message API: attachments streamed from IMAP and Graph")
+/// a quoted-printable attachment; Outlook attachments from the sandbox, two of the same name;
+/// a Gmail attachment. Serialized: the memory figure is the whole process's, so the suite's
+/// other downloads must not run beside the measured one.
+@Suite("Mail message API: attachments streamed from IMAP, Graph and Gmail", .serialized)
 struct MessageAttachmentTests {
     static let bigSize = 20 * 1024 * 1024
 
@@ -69,20 +71,22 @@ struct MessageAttachmentTests {
         return (try hasher.finish(), text)
     }
 
-    /// Quoted-printable with soft breaks every 70 characters.
+    /// Quoted-printable with soft breaks every 70 characters; blanks before a break escaped.
     static func quotedPrintable(_ bytes: [UInt8]) -> String {
         var out = ""
         var line = 0
         for byte in bytes {
             let piece = (byte >= 33 && byte <= 126 && byte != 61) || byte == 32 ? String(UnicodeScalar(byte)) : String(format: "=%02X", byte)
             if line + piece.count > 70 {
+                // A blank ending an encoded line is transport padding: it must be escaped.
+                if out.hasSuffix(" ") { out = String(out.dropLast()) + "=20" }
                 out += "=\r\n"
                 line = 0
             }
             out += piece
             line += piece.count
         }
-        return out
+        return out.hasSuffix(" ") ? String(out.dropLast()) + "=20" : out
     }
 
     @Test("a 20 MiB IMAP attachment streams intact with the server's memory well below its size")
@@ -136,7 +140,7 @@ struct MessageAttachmentTests {
 
             let small = try await harness.api("GET", try #require(notes["content_url"] as? String), as: Demo.alice, in: Demo.acme)
             #expect(small.status == 200)
-            #expect(Array(small.body) == text, "quoted-printable decoded exactly")
+            #expect(small.body == Data(text), "quoted-printable decoded exactly")
             #expect(small.header("Content-Type") == "text/plain")
             // Dovecot's copy is untouched: PEEK never marks it read.
             #expect(try dovecot.doveadm(["-f", "tab", "fetch", "-u", user, "flags", "mailbox", "INBOX", "all"], input: nil).contains("\\Seen") == false)
@@ -207,9 +211,73 @@ struct MessageAttachmentTests {
                     #expect(response.header("Content-Disposition") == "attachment; filename=\"pic _1_.png\"; filename*=UTF-8''pic%20%3C1%3E.png")
                 }
             }
-            #expect(bodies == [Array(first.utf8), Array(second.utf8), picture])
+            #expect(bodies.map { Data($0) } == [Data(first.utf8), Data(second.utf8), Data(picture)])
             // The content came from Graph's attachment endpoints, not from a stored copy.
             #expect(try await sandbox.requestCount(route: "GET /v1.0/me/messages/*/attachments/*/$value") >= 3)
+        }
+    }
+
+    @Test("Gmail attachments stream from attachments.get, the base64url JSON decoded as it arrives")
+    func gmailAttachment() async throws {
+        try await ServerHarness.with("msg_gmail_attachment") { harness in
+            let sandbox = Sandbox(base: harness.sandbox)
+            let owner = try await harness.database.addMember()
+            let email = "files-\(owner.userID.uuidString.prefix(8).lowercased())@acme.example"
+            let tokens = try await sandbox.authorize(.google, email: email, features: [.mailRead, .mailSend])
+            let tenant = harness.database.tenant(maxConnections: 2)
+            let account = try await EmailStore(database: tenant).connect(
+                EmailAccountSettings(provider: "gmail", email: email),
+                secrets: EmailAccountSecrets(accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt),
+                as: owner)
+            // Large enough that the JSON arrives in many pieces, cut anywhere in the base64url.
+            var state: UInt32 = 7
+            let content: [UInt8] = (0..<700_001).map { _ in
+                state = state &* 1_664_525 &+ 1_013_904_223
+                return UInt8(truncatingIfNeeded: state >> 24)
+            }
+            let mime = """
+                From: Carol <carol@initech.example>\r
+                To: \(email)\r
+                Subject: Data dump\r
+                Message-ID: <dump-\(UUID().uuidString)@initech.example>\r
+                MIME-Version: 1.0\r
+                Content-Type: multipart/mixed; boundary="y"\r
+                \r
+                --y\r
+                Content-Type: multipart/alternative; boundary="z"\r
+                \r
+                --z\r
+                Content-Type: text/plain\r
+                \r
+                Dump attached.\r
+                --z\r
+                Content-Type: text/html\r
+                \r
+                <p>Dump attached.</p>\r
+                --z--\r
+                --y\r
+                Content-Type: application/octet-stream; name="dump.bin"\r
+                Content-Disposition: attachment; filename="dump.bin"\r
+                Content-Transfer-Encoding: base64\r
+                \r
+                \(Data(content).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed]))\r
+                --y--\r
+
+                """
+            try await sandbox.control("POST", "google/users/\(email)/messages", ["mime": mime])
+            let report = try await MailSyncEngine(database: tenant, api: MailAPIAccess(database: tenant, endpoints: sandbox.endpoints))
+                .sync(account: account, as: owner)
+            #expect(report.status == .success, "\(report.errors)")
+            let id = try #require(try await harness.scalar(
+                "select id::text from public.email_messages where email_account_id = \(account) and has_attachments"))
+            let detail = try AccountAPITests.json(try await harness.api("GET", "/v1/mail/messages/\(id)", as: owner.userID, in: Demo.acme))
+            let attachment = try #require((detail["attachments"] as? [[String: Any]])?.first)
+            #expect(attachment["filename"] as? String == "dump.bin")
+            let response = try await harness.api("GET", try #require(attachment["content_url"] as? String), as: owner.userID, in: Demo.acme)
+            #expect(response.status == 200, "\(String(decoding: response.body.prefix(300), as: UTF8.self))")
+            #expect(response.body == Data(content))
+            #expect(response.header("Content-Length") == "700001")
+            #expect(try await sandbox.requestCount(route: "GET /gmail/v1/users/*/messages/*/attachments/*") == 1)
         }
     }
 }
