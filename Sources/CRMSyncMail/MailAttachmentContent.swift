@@ -18,15 +18,12 @@ public protocol MailAttachmentContent: Sendable {
 public enum MailAttachmentError: Error, Sendable, CustomStringConvertible {
     /// The message or attachment is no longer at the provider (or the mailbox changed).
     case goneAtProvider
-    /// The provider's download is not supported here.
-    case unsupportedProvider(String)
     /// The provider failed or refused.
     case provider(String)
 
     public var description: String {
         switch self {
         case .goneAtProvider: "the attachment is no longer in the mailbox"
-        case .unsupportedProvider(let provider): "downloading attachments of \(provider) mailboxes is not supported"
         case .provider(let detail): "the mail provider failed: \(detail)"
         }
     }

@@ -1,8 +1,7 @@
-import CRMSyncDatabase
+@testable import CRMSyncDatabase
 import CRMSyncProviders
 import CRMSyncTestSupport
 import Foundation
-import Glibc
 import MailTransport
 import PostgresClient
 
@@ -129,18 +128,18 @@ struct StreamedDownload {
     var headers: [String: String]
     var bytes: Int
     var sha256: String
-    /// The largest resident set seen while the body streamed, in KiB.
+    /// The largest resident set of process `pid` seen while the body streamed, in KiB.
     var peakResidentKiB: Int
 
-    static func get(_ url: URL, headers: [String: String]) async throws -> StreamedDownload {
+    static func get(_ url: URL, headers: [String: String], watching pid: String) async throws -> StreamedDownload {
         let response = try await CurlStreamingTransport(timeout: .seconds(60)).stream(HTTPRequest(method: "GET", url: url, headers: headers))
         let hasher = try SHA256Sum()
         var count = 0
-        var peak = ProcessMemory.kib("VmRSS")
+        var peak = ProcessMemory.kib("VmRSS", pid: pid)
         for try await chunk in response.body {
             try hasher.write(chunk)
             count += chunk.count
-            peak = max(peak, ProcessMemory.kib("VmRSS"))
+            peak = max(peak, ProcessMemory.kib("VmRSS", pid: pid))
         }
         return StreamedDownload(status: response.status, headers: response.headers, bytes: count, sha256: try hasher.finish(), peakResidentKiB: peak)
     }
@@ -179,28 +178,74 @@ final class SHA256Sum {
     }
 }
 
-/// This process's memory from /proc/self/status (the server runs in the test process).
+/// A process's memory from /proc/<pid>/status (`self` for this one).
 enum ProcessMemory {
-    static func kib(_ key: String) -> Int {
-        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }
+    static func kib(_ key: String, pid: String = "self") -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return -1 }
         for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
             return Int(line.dropFirst(key.count + 1).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") ?? -1
         }
         return -1
     }
 
-    /// Gives freed heap pages back to the system, so a later allocation shows in the resident set.
-    static func trim() {
-        // malloc_trim is glibc's (malloc.h, which Swift's Glibc module does not import).
-        guard let symbol = dlsym(nil, "malloc_trim") else { return }
-        typealias Trim = @convention(c) (Int) -> Int32
-        _ = unsafeBitCast(symbol, to: Trim.self)(0)
-    }
-
     /// Resets VmHWM to the current resident set (Linux clear_refs 5); false when not allowed.
-    static func resetPeak() -> Bool {
-        guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
+    static func resetPeak(pid: String = "self") -> Bool {
+        guard let handle = FileHandle(forWritingAtPath: "/proc/\(pid)/clear_refs") else { return false }
         defer { try? handle.close() }
         return (try? handle.write(contentsOf: Data("5".utf8))) != nil
+    }
+}
+
+/// `crmsync serve` (the built executable) as its own process on this test's database and
+/// sandbox, so its memory is measured apart from the tests running beside it.
+final class ServeProcess {
+    let process: Process
+    let url: URL
+    var pid: String { String(self.process.processIdentifier) }
+
+    private init(process: Process, url: URL) {
+        self.process = process
+        self.url = url
+    }
+
+    static func start(_ harness: ServerHarness, mailCAFile: String) async throws -> ServeProcess {
+        let process = Process()
+        process.executableURL = CommandLineRunner.executable
+        process.arguments = ["serve", "--port", "0", "--no-worker"]
+        var environment = ProcessInfo.processInfo.environment
+        let changes: [String: String?] = [
+            "DATABASE_URL": try harness.database.admin.conninfoString(), "CRMSYNC_TOKEN_KEY": harness.database.key.value,
+            "CRMSYNC_TOKEN_KEY_FILE": nil, "CRMSYNC_ROOT": harness.database.root.path, "CRMSYNC_PUBLIC_URL": "http://127.0.0.1:1",
+            "CRMSYNC_JWT_SECRET": ServerHarness.jwtSecret, "CRMSYNC_JWT_SECRET_FILE": nil, "CRMSYNC_JWKS_FILE": nil,
+            "CRMSYNC_SANDBOX_URL": harness.sandbox.absoluteString, "CRMSYNC_MAIL_CA_FILE": mailCAFile, "CRMSYNC_APP_DATABASE_URL": nil,
+        ]
+        for (key, value) in changes { environment[key] = value }
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The first line names the bound port; reading blocks, so off the cooperative pool.
+        let line = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var bytes = Data()
+                while let byte = try? output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
+                    bytes.append(byte)
+                }
+                continuation.resume(returning: String(decoding: bytes, as: UTF8.self))
+            }
+        }
+        guard let url = line.split(separator: " ").last.flatMap({ URL(string: String($0)) }), url.port != nil else {
+            process.terminate()
+            throw TestSetupError("crmsync serve did not start: \(line)")
+        }
+        return ServeProcess(process: process, url: url)
+    }
+
+    func stop() {
+        if self.process.isRunning {
+            self.process.terminate()
+            self.process.waitUntilExit()
+        }
     }
 }

@@ -6,12 +6,11 @@ import Foundation
 import Testing
 
 /// Attachment downloads streamed from the provider: a 20 MiB attachment delivered into the
-/// test Dovecot and imported by the sync, read back through the API with its SHA-256 checked
-/// and the process's memory measured around the download (the server runs in this process);
+/// test Dovecot and imported by the sync, read back through `crmsync serve` (its own process)
+/// with its SHA-256 checked and that process's memory measured around the download;
 /// a quoted-printable attachment; Outlook attachments from the sandbox, two of the same name;
-/// a Gmail attachment. Serialized: the memory figure is the whole process's, so the suite's
-/// other downloads must not run beside the measured one.
-@Suite("Mail message API: attachments streamed from IMAP, Graph and Gmail", .serialized)
+/// a Gmail attachment.
+@Suite("Mail message API: attachments streamed from IMAP, Graph and Gmail")
 struct MessageAttachmentTests {
     static let bigSize = 20 * 1024 * 1024
 
@@ -118,17 +117,25 @@ struct MessageAttachmentTests {
             let headers = [
                 "Authorization": "Bearer \(try await harness.token(for: Demo.alice))", "X-Organization-Id": Demo.acme.uuidString,
             ]
-            let url = URL(string: harness.server.absoluteString + (try #require(big["content_url"] as? String)))!
-            ProcessMemory.trim()
-            let residentBefore = ProcessMemory.kib("VmRSS")
-            let peakReset = ProcessMemory.resetPeak()
-            let download = try await StreamedDownload.get(url, headers: headers)
-            let peak = max(peakReset ? ProcessMemory.kib("VmHWM") : 0, download.peakResidentKiB)
-            let residentAfter = ProcessMemory.kib("VmRSS")
+            // The download is served by `crmsync serve` in a process of its own, whose memory is
+            // that of this one download alone.
+            let serve = try await ServeProcess.start(harness, mailCAFile: dovecot.caFile)
+            defer { serve.stop() }
+            let url = serve.url.appending(path: String(try #require(big["content_url"] as? String).dropFirst()))
+            // A first small download sets up what every later one shares (pools, TLS, libcurl).
+            let warmUp = try await StreamedDownload.get(
+                serve.url.appending(path: String(try #require(notes["content_url"] as? String).dropFirst())), headers: headers,
+                watching: serve.pid)
+            #expect(warmUp.status == 200 && warmUp.bytes == text.count)
+            let residentBefore = ProcessMemory.kib("VmRSS", pid: serve.pid)
+            let peakReset = ProcessMemory.resetPeak(pid: serve.pid)
+            let download = try await StreamedDownload.get(url, headers: headers, watching: serve.pid)
+            let peak = max(peakReset ? ProcessMemory.kib("VmHWM", pid: serve.pid) : 0, download.peakResidentKiB)
+            let residentAfter = ProcessMemory.kib("VmRSS", pid: serve.pid)
             let growth = peak - residentBefore
             print(
-                "attachment memory: VmRSS before \(residentBefore) KiB, peak \(peak) KiB (VmHWM reset: \(peakReset)), "
-                    + "after \(residentAfter) KiB; growth \(growth) KiB for a \(Self.bigSize / 1024) KiB attachment")
+                "attachment memory (crmsync serve, pid \(serve.pid)): VmRSS before \(residentBefore) KiB, peak \(peak) KiB "
+                    + "(VmHWM reset: \(peakReset)), after \(residentAfter) KiB; growth \(growth) KiB for a \(Self.bigSize / 1024) KiB attachment")
             #expect(download.status == 200)
             #expect(download.bytes == Self.bigSize)
             #expect(download.sha256 == expected)

@@ -34,8 +34,6 @@ extension MessageRoutes {
             content = try await self.attachmentReader.open(source)
         } catch MailAttachmentError.goneAtProvider {
             throw APIError.notFound("attachment content")
-        } catch MailAttachmentError.unsupportedProvider(let provider) {
-            throw APIError(.notImplemented, code: "not_supported", message: "attachments of \(provider) mailboxes cannot be downloaded yet")
         } catch let error as MailAttachmentError {
             context.logger.warning("attachment download failed", metadata: ["error": "\(error)"])
             throw APIError(.badGateway, code: "provider_failed", message: "the mail provider did not deliver the attachment")
