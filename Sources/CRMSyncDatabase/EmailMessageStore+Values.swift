@@ -17,7 +17,7 @@ public struct EmailMessageSummary: Sendable, Hashable {
     public var snippet: String?
     public var receivedAt: Date?
     public var sentAt: Date?
-    /// The list order key as Postgres prints it (exact to the microsecond, for cursors).
+    /// The list order key in UTC, exact to the microsecond (`2026-12-01T10:00:00.000000Z`), for cursors.
     public var listedAtKey: String
     /// `inbound` or `outbound`.
     public var direction: String
@@ -61,7 +61,7 @@ public struct EmailAttachmentInfo: Sendable, Hashable {
 
 /// Where a listing continues: after (listed_at, id) in the order listed_at desc, id desc.
 public struct EmailListCursor: Sendable, Hashable {
-    /// `listed_at` as Postgres printed it.
+    /// `listed_at` as `EmailMessageSummary.listedAtKey` spells it.
     public var listedAt: String
     public var id: UUID
 

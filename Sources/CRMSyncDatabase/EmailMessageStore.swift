@@ -17,7 +17,8 @@ public struct EmailMessageStore: Sendable {
 
     static let summaryColumns = """
         m.id, m.organization_id, m.email_account_id, m.thread_id, m.from_address, m.to_addresses, m.cc_addresses, m.subject,
-        m.snippet, m.received_at, m.sent_at, m.listed_at::text as listed_key, m.direction, m.has_attachments, m.is_read, m.access
+        m.snippet, m.received_at, m.sent_at, m.direction, m.has_attachments, m.is_read, m.access,
+        to_char(m.listed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as listed_key
         """
 
     /// One page in the order listed_at desc, id desc. Throws `.notFound` for an account the

@@ -138,7 +138,7 @@ struct MessageAPITests {
             try await mail.store([MailFixture.message(1, received: Date())])
             let account = mail.account.uuidString
             let id = try await harness.scalar("select id::text from public.email_messages where email_account_id = \(mail.account)") ?? ""
-            let badTimestamp = Base64URL.encode(Array("2026-13-45 99:99:99+00|\(UUID().uuidString)".utf8))
+            let badTimestamp = Base64URL.encode(Array("2026-13-45T99:99:99.000000Z|\(UUID().uuidString)".utf8))
             let paths = [
                 "?limit=0", "?limit=201", "?limit=ten", "?limit=-1", "?limit=99999999999999999999",
                 "?cursor=not-base64!", "?cursor=" + Base64URL.encode(Array("x|y".utf8)), "?cursor=\(badTimestamp)",

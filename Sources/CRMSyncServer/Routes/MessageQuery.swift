@@ -52,7 +52,7 @@ enum MessageQuery {
         return value
     }
 
-    /// Opaque to callers: base64url of `<listed_at as Postgres prints it>|<id>`.
+    /// Opaque to callers: base64url of `<listed_at, UTC, microseconds>|<id>`.
     static func encodeCursor(_ cursor: EmailListCursor) -> String {
         Base64URL.encode(Array("\(cursor.listedAt)|\(cursor.id.lowercased)".utf8))
     }
@@ -63,8 +63,8 @@ enum MessageQuery {
             let bar = decoded.lastIndex(of: "|"), let id = UUID(uuidString: String(decoded[decoded.index(after: bar)...]))
         else { throw invalid }
         let listedAt = String(decoded[..<bar])
-        // Only what Postgres prints for a timestamptz: digits, separators and the offset.
-        guard (19...40).contains(listedAt.count), listedAt.allSatisfy({ $0.isASCII && ($0.isNumber || "-:. +".contains($0)) }) else {
+        // Only the form the store writes: 2026-12-01T10:00:00.000000Z.
+        guard listedAt.count == 27, listedAt.hasSuffix("Z"), listedAt.allSatisfy({ $0.isASCII && ($0.isNumber || "-:.TZ".contains($0)) }) else {
             throw invalid
         }
         return EmailListCursor(listedAt: listedAt, id: id)
