@@ -7,8 +7,8 @@
 set local role crmsync_owner;
 
 revoke all on table public.calendar_account_health, public.recent_sync_errors, public.organization_sync_volume,
-                    public.email_account_health, public.recent_email_sync_errors
+                    public.email_account_health, public.recent_email_sync_errors, public.organization_mail_volume
   from public, authenticated, crmsync_worker;
 grant select on table public.calendar_account_health, public.recent_sync_errors, public.organization_sync_volume,
-                      public.email_account_health, public.recent_email_sync_errors
+                      public.email_account_health, public.recent_email_sync_errors, public.organization_mail_volume
   to authenticated, crmsync_worker;

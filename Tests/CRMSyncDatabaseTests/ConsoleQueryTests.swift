@@ -19,6 +19,9 @@ struct ConsoleQueryTests {
             let tables = try await connection.execute(ConsoleQueries.all[2].sql).rows.map { try $0.decode(String.self, at: 0) }
             #expect(Set(tables).isSuperset(of: ["calendar_accounts", "calendar_event_mappings", "calendar_sync_log"]))
             #expect(counts[3] >= 3, "calendar policies")
+            #expect(counts[5] > 0, "messages with their mailboxes")
+            #expect(counts[6] == 4, "the seed's mail with customer@initech.example (two per organization)")
+            #expect(counts[8] >= 10, "mail policies")
         }
     }
 
@@ -31,7 +34,7 @@ struct ConsoleQueryTests {
             let tenant = database.tenant()
             for view in [
                 "calendar_account_health", "recent_sync_errors", "organization_sync_volume", "email_account_health",
-                "recent_email_sync_errors",
+                "recent_email_sync_errors", "organization_mail_volume",
             ] {
                 let orgs = try await tenant.withSession(Demo.aliceAtAcme) { connection in
                     try await connection.query("select distinct organization_id from public.\(unescaped: view)")

@@ -48,6 +48,31 @@ extension TenancyMatrixTests {
         return m.cases
     }
 
+    /// The mail monitoring views over the mail fixtures (one sync run per mailbox).
+    static var mailViewCases: [MatrixCase] {
+        var m = MatrixCases("views")
+        let acme = Demo.acme
+        let volume: SQL = "select sum(runs)::int from public.organization_mail_volume where organization_id = \(acme)"
+        m.add(.view, .alice, "organization_mail_volume: owner counts her own mailbox's runs", volume, .value("1"))
+        m.add(.view, .bob, "organization_mail_volume: member counts own runs", volume, .value("1"))
+        m.add(.view, MatrixActor.outsidersOfAcme + MatrixActor.workerOutsidersOfAcme,
+              "organization_mail_volume of Acme", volume, .value(nil))
+        let failed: SQL = "select sum(failed_runs)::int from public.organization_mail_volume where organization_id = \(acme)"
+        m.add(.view, .bob, "organization_mail_volume: member's failed run", failed, .value("1"))
+        m.add(.view, [.alice, .hank], "write through organization_mail_volume",
+              "update public.organization_mail_volume set runs = 0", .failsWith("55000"))
+        let errors: SQL = "select id from public.recent_email_sync_errors where organization_id = \(acme)"
+        m.add(.view, .alice, "recent_email_sync_errors: owner sees her own mailbox's failures", errors, .rows(1))
+        m.add(.view, MatrixActor.outsidersOfAcme + MatrixActor.workerOutsidersOfAcme, "recent_email_sync_errors of Acme",
+              errors, .noRows)
+        return m.cases
+    }
+
+    @Test("mail monitoring views respect the caller's reach and are read-only")
+    func mailViews() async throws {
+        try await Self.runWithMailFixtures("tm_mail_views", Self.mailViewCases)
+    }
+
     @Test("monitoring views respect the caller's reach and are read-only")
     func views() async throws {
         try await TestDatabase.with("tm_views") { database in
