@@ -26,7 +26,12 @@ public struct CurlStreamingTransport: StreamingHTTPTransport {
         thread.name = "crmsync.http.stream"
         thread.start()
         do {
-            let (status, headers) = try await transfer.head()
+            // A cancelled caller stops the transfer at its next piece of body.
+            let (status, headers) = try await withTaskCancellationHandler {
+                try await transfer.head()
+            } onCancel: {
+                transfer.channel.cancel()
+            }
             return HTTPStreamedResponse(status: status, headers: headers, body: HTTPBodyStream(channel: transfer.channel))
         } catch let error as TransportError {
             transfer.channel.cancel()

@@ -34,7 +34,11 @@ extension MessageRoutes {
             content = try await self.attachmentReader.open(source)
         } catch MailAttachmentError.goneAtProvider {
             throw APIError.notFound("attachment content")
-        } catch let error as MailAttachmentError {
+        } catch let error as DatabaseError {
+            throw error
+        } catch {
+            // The provider failed, refused the owner's credentials, or they are missing: the
+            // caller may read the attachment, the mailbox cannot deliver it now.
             context.logger.warning("attachment download failed", metadata: ["error": "\(error)"])
             throw APIError(.badGateway, code: "provider_failed", message: "the mail provider did not deliver the attachment")
         }
