@@ -52,7 +52,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // libcurl, for IMAP and SMTP (TLS, STARTTLS, SASL login); only MailTransport imports it.
+        // libcurl, for IMAP and SMTP (TLS, STARTTLS, SASL login) in MailTransport, and the
+        // providers' streamed downloads (CRMSyncProviders' StreamingHTTPTransport).
         .systemLibrary(
             name: "CCurl",
             pkgConfig: "libcurl",
@@ -85,6 +86,7 @@ let package = Package(
         .target(
             name: "CRMSyncProviders",
             dependencies: [
+                "CCurl",
                 "CRMSyncSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -48,6 +48,7 @@ public struct CRMSyncServer: Sendable {
         MailAccountRoutes(dependencies: dependencies).register(on: v1)
         MailDisconnectRoutes(dependencies: dependencies).register(on: v1)
         MailSendRoutes(dependencies: dependencies).register(on: v1)
+        MessageRoutes(dependencies: dependencies).register(on: v1)
         return router
     }
 

@@ -281,7 +281,7 @@ public actor IMAPClient {
 
     // MARK: Helpers
 
-    private func run(_ command: IMAPCommand) async throws(MailTransportError) -> IMAPCommandResult {
+    func run(_ command: IMAPCommand) async throws(MailTransportError) -> IMAPCommandResult {
         if self.loggedOut && command.name != "LOGOUT" {
             throw .connectionLost("\(self.endpoint.displayName): the session was logged out")
         }

@@ -9,6 +9,8 @@ struct IMAPFetchResponse {
     var internalDate: Date?
     var size: Int?
     var body: [UInt8]?
+    /// Other sections by their item name as the server wrote it, upper-cased (`BODY[2]<0>`, `BODY[2.MIME]`).
+    var sections: [String: [UInt8]] = [:]
 
     /// nil when `response` is not a FETCH.
     init?(_ response: IMAPResponse) throws(MailTransportError) {
@@ -41,6 +43,8 @@ struct IMAPFetchResponse {
             default:
                 if key.hasPrefix("BODY[]") || key.hasPrefix("BINARY[]") {
                     self.body = value.bytes ?? []
+                } else if key.hasPrefix("BODY[") {
+                    self.sections[key] = value.bytes ?? []
                 }
             }
             index += 2

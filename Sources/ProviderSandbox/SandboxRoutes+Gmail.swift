@@ -26,6 +26,10 @@ extension SandboxRoutes {
             let id = self.parameter(context, "id")
             return try await self.respond(request) { await state.gmail($0, userId: userId, .get(id)) }
         }
+        router.get(RouterPath(base + "/messages/:id/attachments/:attachment")) { request, context in
+            let (userId, id, attachment) = (self.parameter(context, "userId"), self.parameter(context, "id"), self.parameter(context, "attachment"))
+            return try await self.respond(request) { await state.gmailAttachment($0, userId: userId, messageId: id, attachmentId: attachment) }
+        }
         self.addGmailControl(to: router.group("/_sandbox/google"))
     }
 

@@ -23,6 +23,16 @@ extension SandboxRoutes {
             let id = self.parameter(context, "id")
             return try await self.mail(request) { email, request in await state.graphMessage(email, request, id: id, mime: true) }
         }
+        router.get("/v1.0/me/messages/:id/attachments") { request, context in
+            let id = self.parameter(context, "id")
+            return try await self.mail(request) { email, request in await state.graphMessageAttachments(email, request, id: id) }
+        }
+        router.get("/v1.0/me/messages/:id/attachments/:attachment/$value") { request, context in
+            let (id, attachment) = (self.parameter(context, "id"), self.parameter(context, "attachment"))
+            return try await self.mail(request) { email, request in
+                await state.graphAttachmentValue(email, request, id: id, attachmentID: attachment)
+            }
+        }
         router.post("/v1.0/me/sendMail") { request, _ in
             try await self.mail(request) { email, request in await state.graphSendMail(email, request) }
         }

@@ -2,7 +2,8 @@ import CRMSyncSupport
 import Foundation
 
 /// Gmail reads: `users.getProfile`, `labels.list`, `messages.list` (with the `q` operators a
-/// sync client needs) and `messages.get` in the `minimal`, `metadata` and `raw` formats.
+/// sync client needs) and `messages.get` in the `minimal`, `metadata`, `raw` and `full` formats
+/// (`full`'s payload: SandboxState+GmailAttachments).
 extension SandboxState {
     static let gmailSystemLabels = ["INBOX", "SENT", "DRAFT", "TRASH", "SPAM", "UNREAD", "STARRED", "IMPORTANT"]
 
@@ -69,6 +70,7 @@ extension SandboxState {
         body["internalDate"] = .string(String(Int64((message.internalDate.timeIntervalSince1970 * 1000).rounded())))
         body["sizeEstimate"] = .int(message.raw.count)
         if format == "raw" { body["raw"] = .string(Base64URL.encode(message.raw)) }
+        if format == "full" { body["payload"] = Self.gmailPayload(message) }
         return .json(200, .object(body))
     }
 

@@ -20,6 +20,8 @@ public struct ProviderHTTPClient: Sendable {
     public var jitter: any JitterSource
     /// Where requests are logged (debug/trace only).
     public var logger: Logger
+    /// Sends the downloads that are streamed, never buffered (attachments).
+    public var streaming: any StreamingHTTPTransport = CurlStreamingTransport()
 
     /// Creates the stack; defaults are URLSession, 30 s, `RetryPolicy()`, the system clock
     /// and a logger that the default handler configuration decides about.
