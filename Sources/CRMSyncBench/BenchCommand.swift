@@ -167,7 +167,7 @@ extension BenchReportFormatter {
         ]
         var text = "\(f.messages) messages in \(f.organizations) organizations (written in \(fixed(f.fill_seconds, 0)) s)\n"
         text += TextTable.render(columns: ["query", "member p50 / p99", "superuser p50", "ratio"], rows: rows)
-        text += "\nsearch plan as a member (uses the GIN index: \(f.search_uses_gin_index ? "yes" : "NO")):\n" + f.search_plan
+        text += "\nthe body tier's search plan (uses the GIN index: \(f.search_uses_gin_index ? "yes" : "NO")):\n" + f.search_plan
         return text
     }
 }

@@ -7,8 +7,13 @@
  * is matched by the most its reader may see, and only by that: participants at the metadata
  * level; participants and subject at the subject level; those and the body for the owner and at
  * the full level.
- * Security invoker: each tier table's policy decides, so a word of a body nobody shared never
- * finds its message. Each tier has a GIN index on (organization_id, search).
+ * A word of a body nobody shared never finds its message: each tier is searched only in the
+ * mailboxes private.visible_email_account_ids() names for its level, the very set its policy
+ * allows. Security definer for speed, not reach: under RLS the planner may not use the
+ * (organization_id, search) GIN indexes, since the policy's filter must run before the
+ * non-leakproof @@ operator; here the same filter is spelled out and the index serves it.
+ * The keys returned are read back through email_messages_visible in the caller's session,
+ * where the policies apply again.
  * Returns the page's keys in order; read the rows through public.email_messages_visible
  * (join on organization_id and id). Page: p_before_at/p_before_id are the last row's
  * (listed_at, id); both or neither.
@@ -25,12 +30,16 @@ create or replace function public.search_email_messages(
 ) returns table (organization_id uuid, id uuid, listed_at timestamptz)
 language plpgsql
 stable
+security definer
 set search_path = ''
 as $$
 #variable_conflict use_column
 declare
-  v_org uuid := private.current_org_id();
-  v_q   tsquery;
+  v_org      uuid := private.current_org_id();
+  v_metadata uuid[] := private.visible_email_account_ids('metadata');
+  v_subject  uuid[] := private.visible_email_account_ids('subject');
+  v_full     uuid[] := private.visible_email_account_ids('full');
+  v_q        tsquery;
 begin
   if nullif(btrim(p_query), '') is null then
     raise exception 'p_query must hold words to search for' using errcode = '22023';
@@ -47,26 +56,30 @@ begin
   end if;
 
   return query
-    select v.organization_id, v.id, v.listed_at
-      from public.email_messages_visible v
-     where v.organization_id = v_org
-       -- each message is matched by the fullest tier its reader sees (so "-word" excludes a
-       -- word of a body the reader may read, even though the subject tier lacks it)
-       and v.id in (select b.email_message_id from public.email_message_bodies b
-                     where b.organization_id = v_org and b.search @@ v_q
-                    union
-                    select s.email_message_id from public.email_message_subjects s
-                     where s.organization_id = v_org and s.search @@ v_q
-                       and not exists (select 1 from public.email_message_bodies b
-                                        where b.organization_id = v_org and b.email_message_id = s.email_message_id)
-                    union
-                    select m.id from public.email_messages m
-                     where m.organization_id = v_org and m.search @@ v_q
-                       and not exists (select 1 from public.email_message_subjects s
-                                        where s.organization_id = v_org and s.email_message_id = m.id))
-       and (p_account is null or v.email_account_id = p_account)
-       and (p_before_at is null or (v.listed_at, v.id) < (p_before_at, p_before_id))
-     order by v.listed_at desc, v.id desc
+    with bodies as (
+      select b.email_message_id as id
+        from public.email_message_bodies b
+       where b.organization_id = v_org and b.email_account_id = any (v_full) and b.search @@ v_q
+    ),
+    subjects as (
+      select s.email_message_id as id
+        from public.email_message_subjects s
+       where s.organization_id = v_org and s.email_account_id = any (v_subject) and not (s.email_account_id = any (v_full))
+         and s.search @@ v_q
+    ),
+    participants as (
+      select m.id
+        from public.email_messages m
+       where m.organization_id = v_org and m.email_account_id = any (v_metadata) and not (m.email_account_id = any (v_subject))
+         and m.search @@ v_q
+    )
+    select m.organization_id, m.id, m.listed_at
+      from public.email_messages m
+     where m.organization_id = v_org
+       and m.id in (select id from bodies union select id from subjects union select id from participants)
+       and (p_account is null or m.email_account_id = p_account)
+       and (p_before_at is null or (m.listed_at, m.id) < (p_before_at, p_before_id))
+     order by m.listed_at desc, m.id desc
      limit p_limit;
 end
 $$;
