@@ -102,6 +102,7 @@ echo
 echo
 
 echo "== crmsync serve: the same service over HTTP (API with JWTs, OAuth callback, webhooks, metrics)"
+# (--no-mail-worker: the demo runs each mail sync itself, to show them one by one)
 serve_log="$top/.local/serve.log"
 serve_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 serve_url="http://127.0.0.1:$serve_port"
@@ -110,7 +111,7 @@ CRMSYNC_GMAIL_PUSH_TOKEN=$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
 export CRMSYNC_GMAIL_PUSH_TOKEN serve_url
 CRMSYNC_PUBLIC_URL="$serve_url" CRMSYNC_JWT_SECRET_FILE="$top/.local/jwt-secret" CRMSYNC_WORKER_POLL_SECONDS=60 \
   CRMSYNC_RETURN_URL="http://crm.example/settings/calendars" CRMSYNC_LOG_LEVEL=notice \
-  "$top/.build/debug/crmsync" serve --port "$serve_port" >"$serve_log" 2>&1 &
+  "$top/.build/debug/crmsync" serve --port "$serve_port" --no-mail-worker >"$serve_log" 2>&1 &
 serve_pid=$!
 trap 'kill "$serve_pid" "$sandbox_pid" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
@@ -121,20 +122,7 @@ echo "serving on $serve_url; /readyz: $(curl -sS "$serve_url/readyz")"
 "$top/scripts/demo-mail-api.sh"
 echo
 
-token() {  # user uuid: an HS256 token as the CRM's backend (Supabase) would issue it
-  python3 - "$1" "$top/.local/jwt-secret" <<'PY'
-import base64, hashlib, hmac, json, sys, time
-enc = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-header = enc(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-claims = enc(json.dumps({"sub": sys.argv[1], "aud": "authenticated", "role": "authenticated", "exp": int(time.time()) + 600}).encode())
-secret = open(sys.argv[2]).read().strip().encode()
-print(f"{header}.{claims}.{enc(hmac.new(secret, f'{header}.{claims}'.encode(), hashlib.sha256).digest())}")
-PY
-}
-api() {  # user org method path [json]
-  curl -sS -X "$3" -H "Authorization: Bearer $(token "$1")" -H "X-Organization-Id: $2" \
-    ${5:+-H 'Content-Type: application/json' --data "$5"} "$serve_url$4"
-}
+source "$top/scripts/demo-api.sh"
 globex=20000000-0000-4000-8000-000000000001
 gina=20000000-0000-4000-8000-0000000000a1
 hank=20000000-0000-4000-8000-0000000000b2
@@ -175,7 +163,8 @@ echo "-- Alice resolves her conflict through the API (keep the CRM's version)"
 conflict=$(api "$alice" "$acme" GET /v1/calendar/conflicts | python3 -c 'import json,sys; c = json.load(sys.stdin)["conflicts"]; print(c[0]["id"] if c else "")')
 [ -n "$conflict" ] && api "$alice" "$acme" POST "/v1/calendar/conflicts/$conflict/resolve" '{"keep":"crm"}' \
   | python3 -c 'import json,sys; c = json.load(sys.stdin); print("  ", c["id"], c.get("resolution"))'
+"$top/scripts/demo-mail-http.sh"
 echo "-- /metrics (excerpt)"
-curl -sS "$serve_url/metrics" | grep -E '^crmsync_(sync_runs_total|webhook_deliveries_total|api_auth_refused_total|due_accounts)' | head -n 8
+curl -sS "$serve_url/metrics" | grep -E '^crmsync_(sync_runs_total|webhook_deliveries_total|api_auth_refused_total|due_accounts|mail_[a-z_]+_total)' | head -n 12
 kill -TERM "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
 echo "serve stopped (SIGTERM)"

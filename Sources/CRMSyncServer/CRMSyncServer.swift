@@ -1,5 +1,6 @@
 import CRMSyncDatabase
 import CRMSyncEngine
+import CRMSyncMail
 import Foundation
 import Hummingbird
 import Logging
@@ -80,6 +81,27 @@ public struct CRMSyncServer: Sendable {
             onPushOutcome: { provider, outcome in metrics.pushRenewal(provider: provider, outcome: outcome) })
     }
 
+    /// The mail worker of this process: due mailboxes synced, outboxes sent, each run counted
+    /// in the metrics.
+    public func mailWorker(name: String) -> MailWorker {
+        let dependencies = self.dependencies
+        let configuration = dependencies.configuration
+        let logger = Logger(label: "crmsync.mail")
+        let api = MailAPIAccess(
+            database: dependencies.database, endpoints: dependencies.endpoints, http: dependencies.http,
+            gmailPushTopic: configuration.gmailPushTopic, graphNotificationURL: configuration.webhookURL("microsoft"),
+            logger: logger)
+        let metrics = dependencies.metrics
+        return MailWorker(
+            engine: MailSyncEngine(database: dependencies.database, trust: configuration.mailTrust, api: api, logger: logger),
+            sender: OutboxSender(database: dependencies.database, trust: configuration.mailTrust, api: api, logger: logger),
+            worker: name, concurrency: max(1, configuration.workerConcurrency / 2), pollInterval: configuration.workerPollInterval,
+            onReport: { _, report, sent in
+                metrics.mailRun(status: report.status.rawValue, imported: report.imported, updated: report.updated, deleted: report.deleted)
+                for outcome in sent { metrics.mailSend(status: outcome.result.rawValue) }
+            })
+    }
+
     /// The application: HTTP server plus the worker and background services.
     /// `onReady` receives the bound port (use port 0 in tests).
     public func buildApplication(
@@ -93,6 +115,7 @@ public struct CRMSyncServer: Sendable {
         services.append(PushWorkService(queue: self.pushWork, dependencies: self.dependencies))
         if configuration.runWorker {
             services += self.background(workerName: workerName).services()
+            if configuration.runMailWorker { services.append(self.mailWorker(name: workerName)) }
         }
         // Slow or idle clients are cut off (`idleTimeout`): a half-sent request does not hold
         // a connection for ever.

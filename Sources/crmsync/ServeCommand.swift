@@ -31,6 +31,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Do not run the sync worker and background services in this process.")
     var noWorker = false
 
+    @Flag(help: "Run the calendar worker but not the mail worker (mailboxes are then synced by `crmsync worker`).")
+    var noMailWorker = false
+
     @Option(help: "Seconds SIGTERM waits for syncs under way before cancelling them.")
     var shutdownGraceSeconds: Int = 25
 
@@ -50,6 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
                 configuration.port = port
             }
             if self.noWorker { configuration.runWorker = false }
+            if self.noMailWorker { configuration.runMailWorker = false }
             guard self.shutdownGraceSeconds > 0 else { throw ValidationError("--shutdown-grace-seconds must be positive") }
             let secretKey = try self.options.requiredSecretKey()
             let logger = self.options.logger("crmsync.serve")

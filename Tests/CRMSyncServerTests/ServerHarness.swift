@@ -44,6 +44,7 @@ struct ServerHarness: Sendable {
                     returnURL: URL(string: "http://crm.invalid/after-connect")!,
                     jwt: .init(hmacSecret: Self.jwtSecret, jwksJSON: nil), runWorker: worker, workerConcurrency: 2,
                     workerPollInterval: .seconds(60))
+                configuration.runMailWorker = false  // the mail suites drive their syncs themselves
                 configure(&configuration)
                 let endpoints = ProviderEndpoints.sandbox(sandbox)
                 let metrics = ServiceMetrics()

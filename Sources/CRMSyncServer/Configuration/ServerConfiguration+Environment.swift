@@ -87,6 +87,7 @@ extension ServerConfiguration {
         }
         configuration.push = try Self.pushSettings(environment)
         configuration.mailTrust = MailTrust.fromEnvironment(environment)
+        configuration.gmailPushTopic = value("CRMSYNC_GMAIL_PUSH_TOPIC")
         return configuration
     }
 

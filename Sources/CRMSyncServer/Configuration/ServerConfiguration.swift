@@ -42,6 +42,10 @@ public struct ServerConfiguration: Sendable {
     /// The certificates iCloud/IMAP servers' TLS is checked against when a mailbox is
     /// connected with a password (`CRMSYNC_MAIL_CA_FILE`; default: the system's).
     public var mailTrust: MailTrust = MailTrust()
+    /// Whether the worker (`runWorker`) also syncs due mailboxes and sends their outboxes.
+    public var runMailWorker = true
+    /// The Pub/Sub topic Gmail mailboxes are watched on (`CRMSYNC_GMAIL_PUSH_TOPIC`); nil: no watch.
+    public var gmailPushTopic: String?
 
     /// The background services' settings (the rest keep `BackgroundSettings`' defaults).
     public var background: BackgroundSettings {

@@ -59,10 +59,20 @@ public struct ServiceMetrics: Sendable {
 
     // MARK: mail
 
-    /// A message queued through the API, by `status`: `queued` (a new outbox row) or
-    /// `replayed` (a repeated Idempotency-Key answered with the first row).
+    /// A message through the outbox, by `status`: `queued` (a new outbox row through the API),
+    /// `replayed` (a repeated Idempotency-Key answered with the first row); then the worker's
+    /// outcome: `sent`, `already_sent` (found at the provider), `retry` or `failed`.
     public func mailSend(status: String) {
         Counter(label: "crmsync_mail_sends_total", dimensions: [("status", status)], factory: self.factory).increment()
+    }
+
+    /// One mail sync run of the worker, by status, and the messages it changed.
+    public func mailRun(status: String, imported: Int, updated: Int, deleted: Int) {
+        Counter(label: "crmsync_mail_runs_total", dimensions: [("status", status)], factory: self.factory).increment()
+        for (change, count) in [("imported", imported), ("updated", updated), ("deleted", deleted)] where count > 0 {
+            Counter(label: "crmsync_mail_messages_total", dimensions: [("change", change)], factory: self.factory)
+                .increment(by: Int64(count))
+        }
     }
 
     /// A person asked for a mail sync through the API.
