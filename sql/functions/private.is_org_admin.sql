@@ -1,16 +1,23 @@
 /*
  * private.is_org_admin.sql — True when auth.uid() is owner or admin of the active organization.
+ *
+ * PL/pgSQL rather than SQL: its plan is cached per connection, where a SQL function with
+ * SET search_path is planned anew on every call (once per statement in every policy).
  */
 set local role crmsync_owner;
 
 create or replace function private.is_org_admin()
 returns boolean
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select coalesce(private.current_org_role() in ('owner', 'admin'), false)
+begin
+  return (
+    select coalesce(private.current_org_role() in ('owner', 'admin'), false)
+  );
+end
 $$;
 comment on function private.is_org_admin() is 'True when auth.uid() is owner or admin of the active organization.';
 revoke execute on function private.is_org_admin() from public;

@@ -1,20 +1,27 @@
 /*
  * private.my_email_account_ids.sql — Ids of auth.uid()'s email accounts in the active
  * organization (empty without identity).
+ *
+ * PL/pgSQL rather than SQL: its plan is cached per connection, where a SQL function with
+ * SET search_path is planned anew on every call (once per statement in every policy).
  */
 set local role crmsync_owner;
 
 create or replace function private.my_email_account_ids()
 returns uuid[]
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select coalesce(array_agg(ea.id), '{}')
-    from public.email_accounts ea
-   where ea.organization_id = private.current_org_id()
-     and ea.user_id = auth.uid()
+begin
+  return (
+    select coalesce(array_agg(ea.id), '{}')
+      from public.email_accounts ea
+     where ea.organization_id = private.current_org_id()
+       and ea.user_id = auth.uid()
+  );
+end
 $$;
 comment on function private.my_email_account_ids() is
   'Ids of auth.uid()''s email accounts in the active organization (empty without identity).';

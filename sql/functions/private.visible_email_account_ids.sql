@@ -3,22 +3,29 @@
  * whose mail the caller may read at p_level ('metadata', 'subject' or 'full'): their own
  * accounts, and those whose owner shares them at that level or above. Empty without identity
  * or membership. The policies of the mail tables filter on it, evaluated once per statement.
+ *
+ * PL/pgSQL rather than SQL: its plan is cached per connection, where a SQL function with
+ * SET search_path is planned anew on every call (once per statement in every policy).
  */
 set local role crmsync_owner;
 
 create or replace function private.visible_email_account_ids(p_level text)
 returns uuid[]
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select coalesce(array_agg(a.id), '{}')
-    from public.email_accounts a
-   where a.organization_id = private.current_org_id()
-     and (a.user_id = auth.uid()
-          or array_position('{metadata,subject,full}'::text[], a.sharing_level)
-             >= array_position('{metadata,subject,full}'::text[], p_level))
+begin
+  return (
+    select coalesce(array_agg(a.id), '{}')
+      from public.email_accounts a
+     where a.organization_id = private.current_org_id()
+       and (a.user_id = auth.uid()
+            or array_position('{metadata,subject,full}'::text[], a.sharing_level)
+               >= array_position('{metadata,subject,full}'::text[], p_level))
+  );
+end
 $$;
 comment on function private.visible_email_account_ids(text) is
   'Ids of the active organization''s email accounts readable by auth.uid() at p_level (own accounts, and accounts shared at that level or above).';

@@ -53,7 +53,8 @@ comment on column public.email_accounts.sharing_level is
 -- list order and participants' search vector ---------------------------------------------------
 
 /* Addresses of a message as one text for to_tsvector: each address whole and split at @ and
-   dots, so "bob@example.com", "bob" and "example" all match. Immutable (generated column). */
+   dots, so "bob@example.com", "bob" and "example" all match; null without any address.
+   Immutable (generated column). */
 create or replace function private.email_address_words(p_from text, p_to text[], p_cc text[])
 returns text
 language sql
@@ -61,9 +62,9 @@ immutable
 parallel safe
 set search_path = ''
 as $$
-  select coalesce(p_from, '') || ' ' || coalesce(array_to_string(p_to, ' '), '') || ' ' || coalesce(array_to_string(p_cc, ' '), '')
-         || ' ' || translate(coalesce(p_from, '') || ' ' || coalesce(array_to_string(p_to, ' '), '') || ' '
-                             || coalesce(array_to_string(p_cc, ' '), ''), '@.<>"', '     ')
+  select nullif(btrim(x.words || ' ' || translate(x.words, '@.<>"', '     ')), '')
+    from (select coalesce(p_from, '') || ' ' || coalesce(array_to_string(p_to, ' '), '') || ' '
+                 || coalesce(array_to_string(p_cc, ' '), '') as words) x
 $$;
 revoke execute on function private.email_address_words(text, text[], text[]) from public;
 -- a generated column's expression runs with the writer's rights
@@ -73,7 +74,8 @@ alter table public.email_messages
   add column if not exists listed_at timestamptz generated always as (coalesce(received_at, sent_at, created_at)) stored;
 alter table public.email_messages
   add column if not exists search tsvector
-  generated always as (to_tsvector('simple'::regconfig, private.email_address_words(from_address, to_addresses, cc_addresses))) stored;
+  generated always as (to_tsvector('simple'::regconfig,
+                                    coalesce(private.email_address_words(from_address, to_addresses, cc_addresses), ''))) stored;
 comment on column public.email_messages.listed_at is 'The list order: received, else sent, else imported (keyset pagination with id).';
 comment on column public.email_messages.search is 'Full-text vector of the participants (what the metadata level may match).';
 
