@@ -45,7 +45,7 @@ public struct StreamingTransferDecoder: Sendable {
             return []
         case .base64:
             var out: [UInt8] = []
-            Self.flushPartial(self.quantum, self.count, into: &out)
+            Base64.flushPartial(self.quantum, self.count, into: &out)
             self.quantum = 0
             self.count = 0
             return out
@@ -55,56 +55,11 @@ public struct StreamingTransferDecoder: Sendable {
         }
     }
 
-    private static let table: [UInt8] = {
-        var table = [UInt8](repeating: 0xFF, count: 256)
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        for (value, byte) in alphabet.enumerated() { table[Int(byte)] = UInt8(value) }
-        table[Int(UInt8(ascii: "-"))] = 62
-        table[Int(UInt8(ascii: "_"))] = 63
-        table[Int(UInt8(ascii: "="))] = 0xFE
-        return table
-    }()
-
     private mutating func base64(_ chunk: some Collection<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(chunk.count / 4 * 3 + 3)
-        var quantum = self.quantum
-        var count = self.count
-        Self.table.withUnsafeBufferPointer { table in
-            for byte in chunk {
-                let value = table[Int(byte)]
-                if value < 64 {
-                    quantum = quantum << 6 | UInt32(value)
-                    count += 1
-                    if count == 4 {
-                        out.append(UInt8(truncatingIfNeeded: quantum >> 16))
-                        out.append(UInt8(truncatingIfNeeded: quantum >> 8))
-                        out.append(UInt8(truncatingIfNeeded: quantum))
-                        quantum = 0
-                        count = 0
-                    }
-                } else if value == 0xFE, count > 0 {
-                    Self.flushPartial(quantum, count, into: &out)
-                    quantum = 0
-                    count = 0
-                }
-            }
-        }
-        self.quantum = quantum
-        self.count = count
+        Base64.decode(chunk, quantum: &self.quantum, count: &self.count, into: &out)
         return out
-    }
-
-    private static func flushPartial(_ quantum: UInt32, _ count: Int, into out: inout [UInt8]) {
-        switch count {
-        case 2:
-            out.append(UInt8(truncatingIfNeeded: quantum >> 4))
-        case 3:
-            out.append(UInt8(truncatingIfNeeded: quantum >> 10))
-            out.append(UInt8(truncatingIfNeeded: quantum >> 2))
-        default:
-            break
-        }
     }
 
     private mutating func quotedPrintable(_ chunk: some Collection<UInt8>) -> [UInt8] {

@@ -25,9 +25,19 @@ public enum Base64 {
     static func decode(buffer input: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(input.count / 4 * 3 + 3)
+        var quantum: UInt32 = 0
+        var count = 0
+        self.decode(input, quantum: &quantum, count: &count, into: &out)
+        self.flushPartial(quantum, count, into: &out)
+        return out
+    }
+
+    /// Decodes `input` onto `out`, carrying an incomplete quantum in `quantum`/`count` (the
+    /// streaming decoder resumes with it; `flushPartial` ends it).
+    static func decode(
+        _ input: some Sequence<UInt8>, quantum: inout UInt32, count: inout Int, into out: inout [UInt8]
+    ) {
         self.table.withUnsafeBufferPointer { table in
-            var quantum: UInt32 = 0
-            var count = 0
             for byte in input {
                 let value = table[Int(byte)]
                 if value < 64 {
@@ -46,9 +56,7 @@ public enum Base64 {
                     count = 0
                 }
             }
-            self.flushPartial(quantum, count, into: &out)
         }
-        return out
     }
 
     static func decodedCount(buffer input: UnsafeBufferPointer<UInt8>) -> Int {
@@ -72,7 +80,7 @@ public enum Base64 {
         }
     }
 
-    private static func flushPartial(_ quantum: UInt32, _ count: Int, into out: inout [UInt8]) {
+    static func flushPartial(_ quantum: UInt32, _ count: Int, into out: inout [UInt8]) {
         switch count {
         case 2:
             out.append(UInt8(truncatingIfNeeded: quantum >> 4))
