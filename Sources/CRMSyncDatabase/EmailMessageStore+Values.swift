@@ -79,7 +79,7 @@ public struct EmailMessageFilter: Sendable, Hashable {
     public var thread: String?
     /// A bare address, compared lower-cased.
     public var participant: String?
-    /// Full-text search (`public.search_email_messages`), combined with `account` only.
+    /// Full-text search (`public.search_email_messages`), narrowed by the other filters.
     public var query: String?
     public var after: EmailListCursor?
     public var limit: Int

@@ -36,7 +36,8 @@ public struct EmailMessageStore: Sendable {
                     """
                     select \(unescaped: Self.summaryColumns)
                       from public.search_email_messages(\(query), \(filter.account), \(filter.after?.listedAt)::timestamptz,
-                                                        \(filter.after?.id), \(limit + 1)) k
+                                                        \(filter.after?.id), \(limit + 1), \(filter.thread),
+                                                        \(filter.participant), \(filter.folder)) k
                       join public.email_messages_visible m on m.organization_id = k.organization_id and m.id = k.id
                      order by m.listed_at desc, m.id desc
                     """)

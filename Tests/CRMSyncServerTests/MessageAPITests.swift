@@ -144,7 +144,7 @@ struct MessageAPITests {
                 "?cursor=not-base64!", "?cursor=" + Base64URL.encode(Array("x|y".utf8)), "?cursor=\(badTimestamp)",
                 "?cursor=" + String(repeating: "A", count: 400), "?account=not-a-uuid", "?account=", "?folder=INBOX",
                 "?account=\(account)&folder=", "?account=\(account)&folder=a%00b", "?thread=%00", "?participant=", "?participant=a%20b",
-                "?q=", "?q=%20%20", "?q=a%00b", "?q=zebra&thread=t", "?q=" + String(repeating: "x", count: 1001),
+                "?q=", "?q=%20%20", "?q=a%00b", "?q=zebra&thread=", "?q=" + String(repeating: "x", count: 1001),
             ].map { "/v1/mail/messages" + $0 } + [
                 "/v1/mail/messages/not-a-uuid", "/v1/mail/messages/\(id)/attachments/not-a-uuid",
                 "/v1/mail/messages/not-a-uuid/attachments/\(UUID().uuidString)",
@@ -160,6 +160,8 @@ struct MessageAPITests {
                 #expect(response.status == 200 || (response.status == 400 && AccountAPITests.errorCode(response) != nil), "q=\(query): \(response.status)")
             }
             #expect(try await harness.api("GET", "/v1/mail/messages?q=%22unclosed", as: Demo.alice, in: Demo.acme).status == 200)
+            // search narrows like the listing's filters
+            #expect(try await harness.api("GET", "/v1/mail/messages?q=zebra&thread=t&participant=x@example.test", as: Demo.alice, in: Demo.acme).status == 200)
         }
     }
 }

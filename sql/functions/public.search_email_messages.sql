@@ -14,19 +14,25 @@
  * non-leakproof @@ operator; here the same filter is spelled out and the index serves it.
  * The keys returned are read back through email_messages_visible in the caller's session,
  * where the policies apply again.
- * Returns the page's keys in order; read the rows through public.email_messages_visible
+ * p_thread, p_participant (an address) and p_folder (the caller's own mailboxes' folders only)
+ * narrow it like the listing's filters. Returns the page's keys in order; read the rows through public.email_messages_visible
  * (join on organization_id and id). Page: p_before_at/p_before_id are the last row's
  * (listed_at, id); both or neither.
  * 22023 for an empty query, a query with no words, half a cursor or a limit outside 1..500.
  */
 set local role crmsync_owner;
 
+drop function if exists public.search_email_messages(text, uuid, timestamptz, uuid, integer);
+
 create or replace function public.search_email_messages(
-  p_query     text,
-  p_account   uuid default null,
-  p_before_at timestamptz default null,
-  p_before_id uuid default null,
-  p_limit     integer default 50
+  p_query       text,
+  p_account     uuid default null,
+  p_before_at   timestamptz default null,
+  p_before_id   uuid default null,
+  p_limit       integer default 50,
+  p_thread      text default null,
+  p_participant text default null,
+  p_folder      text default null
 ) returns table (organization_id uuid, id uuid, listed_at timestamptz)
 language plpgsql
 stable
@@ -78,12 +84,21 @@ begin
      where m.organization_id = v_org
        and m.id in (select id from bodies union select id from subjects union select id from participants)
        and (p_account is null or m.email_account_id = p_account)
+       and (p_thread is null or m.thread_id = p_thread)
+       and (p_participant is null or exists (
+             select 1 from public.email_message_participants p
+              where p.organization_id = v_org and p.email_message_id = m.id and p.address = lower(btrim(p_participant))))
+       -- folders are the owner's alone (as email_folders' policy has it)
+       and (p_folder is null or (m.email_account_id = any (private.my_email_account_ids()) and exists (
+             select 1 from public.email_message_locations l
+               join public.email_folders f on f.organization_id = l.organization_id and f.id = l.folder_id
+              where l.organization_id = v_org and l.email_message_id = m.id and f.name = p_folder)))
        and (p_before_at is null or (m.listed_at, m.id) < (p_before_at, p_before_id))
      order by m.listed_at desc, m.id desc
      limit p_limit;
 end
 $$;
-comment on function public.search_email_messages(text, uuid, timestamptz, uuid, integer) is
+comment on function public.search_email_messages(text, uuid, timestamptz, uuid, integer, text, text, text) is
   'Full-text search (web-search syntax, simple configuration) over the mail the caller may see at its sharing level, newest first, keyset-paged by (listed_at, id). 22023 for bad input.';
-revoke execute on function public.search_email_messages(text, uuid, timestamptz, uuid, integer) from public;
-grant execute on function public.search_email_messages(text, uuid, timestamptz, uuid, integer) to authenticated;
+revoke execute on function public.search_email_messages(text, uuid, timestamptz, uuid, integer, text, text, text) from public;
+grant execute on function public.search_email_messages(text, uuid, timestamptz, uuid, integer, text, text, text) to authenticated;

@@ -24,9 +24,6 @@ enum MessageQuery {
         if let query = parameters.get("q") {
             let text = try self.text(query, name: "q", maximum: 1000)
             guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw .badRequest("invalid_parameter", "q must not be blank") }
-            guard filter.folder == nil, filter.thread == nil, filter.participant == nil else {
-                throw .badRequest("invalid_parameter", "q combines with account, limit and cursor only")
-            }
             filter.query = text
         }
         if let text = parameters.get("limit") {
