@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 
-.PHONY: all deps build demo test bench bench-mail bench-mail-api bench-mail-scale db-start db-stop clean
+.PHONY: all deps build demo test bench bench-scale bench-mail bench-mail-api bench-mail-scale db-start db-stop clean
 
 all: build
 
@@ -26,6 +26,16 @@ bench: deps
 	$(SWIFT) build -c release --product crmsync
 	$(SWIFT) build -c release --product crmsync-bench
 	@source scripts/env.sh && .build/release/crmsync migrate >/dev/null && .build/release/crmsync-bench $(BENCH_ARGS)
+
+# The calendar at scale: the console's queries and the API's account list as a member against the
+# superuser at 1,000,000 appointments in 1,000 organizations, then the API under load with wrk
+# (APPOINTMENTS=N, ORGANIZATIONS=N, API_CONNECTIONS=N to change; 0 connections skips the load).
+bench-scale: deps
+	$(SWIFT) build -c release --product crmsync
+	$(SWIFT) build -c release --product crmsync-bench
+	@source scripts/env.sh && .build/release/crmsync migrate >/dev/null \
+	  && .build/release/crmsync-bench --scale --appointments $${APPOINTMENTS:-1000000} \
+	     --organizations $${ORGANIZATIONS:-1000} --api-connections $${API_CONNECTIONS:-32} $(BENCH_ARGS)
 
 # The mail figures: a 10,000-message mailbox on the loopback Dovecot (MESSAGES=N to change).
 bench-mail: deps

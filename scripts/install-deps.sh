@@ -3,12 +3,13 @@
 # libpq (client library and headers), libcurl (FoundationNetworking's HTTP), the PostgreSQL
 # server binaries (the throwaway cluster), psql and curl (the demo) and pkg-config; and the
 # loopback mail servers of scripts/mail-servers.sh for the mail tests and the demo: Dovecot's
-# IMAP and LMTP daemons, and aiosmtpd for the system python3 (the SMTP capture server). Only
+# IMAP and LMTP daemons, and aiosmtpd for the system python3 (the SMTP capture server); wrk, the
+# HTTP load generator of `make bench-scale`. Only
 # as root; otherwise it names what is missing.
 set -euo pipefail
 
 wanted=(libpq-dev libcurl4-openssl-dev pkg-config postgresql postgresql-contrib postgresql-client curl
-  dovecot-imapd dovecot-lmtpd python3-aiosmtpd openssl)
+  dovecot-imapd dovecot-lmtpd python3-aiosmtpd openssl wrk)
 missing=()
 for package in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

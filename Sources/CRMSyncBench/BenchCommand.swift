@@ -33,13 +33,28 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Measure mail reads at scale (list, search, contact) as a member against the superuser instead.")
     var mailScale = false
 
+    @Flag(help: "Measure the calendar at scale instead: row-level security against the superuser at 1,000,000 appointments, then the HTTP API under load with wrk.")
+    var scale = false
+
+    @Option(help: "Appointments in all (with --scale).")
+    var appointments = 1_000_000
+
+    @Option(help: "Concurrent API clients (with --scale; 0 skips the API load).")
+    var apiConnections = 32
+
+    @Option(help: "Seconds of each API load run (with --scale).")
+    var apiSeconds = 10
+
+    @Option(help: "The crmsync executable that serves the API (with --scale; default: the one beside crmsync-bench).")
+    var crmsync: String?
+
     @Option(help: "Messages in the large mailbox (with --mail; default 10000, with --mail-api 2000, with --mail-scale 1000000 in all).")
     var messages: Int?
 
-    @Option(help: "Organizations sharing the messages (with --mail-scale).")
+    @Option(help: "Organizations sharing the messages or appointments (with --mail-scale, --scale).")
     var organizations = 1_000
 
-    @Option(help: "Timed queries of each kind (with --mail-scale).")
+    @Option(help: "Timed queries of each kind (with --mail-scale, --scale).")
     var iterations = 300
 
     func run() async throws {
@@ -50,6 +65,27 @@ struct BenchCommand: AsyncParsableCommand {
                 throw SecretKeyError.missing(variable: "CRMSYNC_TOKEN_KEY")
             }
             let json = self.json
+            if self.scale {
+                let perAccount = self.appointments / max(1, self.organizations * CalendarScaleFixture.membersPerOrganization)
+                guard self.organizations >= 1, perAccount >= 1 else {
+                    throw ValidationError("--appointments must be at least \(CalendarScaleFixture.membersPerOrganization) per organization")
+                }
+                guard self.iterations >= 20 else { throw ValidationError("--iterations must be at least 20") }
+                guard self.apiConnections >= 0, self.apiSeconds >= 1 else {
+                    throw ValidationError("--api-connections must not be negative and --api-seconds must be positive")
+                }
+                let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("crmsync")
+                let load = self.apiConnections == 0 ? nil : APILoad(
+                    executable: self.crmsync.map { URL(fileURLWithPath: $0) } ?? beside,
+                    connections: self.apiConnections, threads: 2, seconds: self.apiSeconds)
+                let figures = try await CalendarScaleBenchmark(
+                    settings: DatabaseSettings.fromEnvironment(environment), key: key, appointments: self.appointments,
+                    organizations: self.organizations, iterations: self.iterations, load: load,
+                    say: { line in if !json { print(line) } }
+                ).run()
+                try Self.emit(figures, json: json) { BenchReportFormatter.render($0) }
+                return
+            }
             if self.mailScale {
                 let messages = self.messages ?? 1_000_000
                 guard self.organizations >= 1, messages >= self.organizations * 10 else {
@@ -168,6 +204,34 @@ extension BenchReportFormatter {
         var text = "\(f.messages) messages in \(f.organizations) organizations (written in \(fixed(f.fill_seconds, 0)) s)\n"
         text += TextTable.render(columns: ["query", "member p50 / p99", "superuser p50", "ratio"], rows: rows)
         text += "\nthe body tier's search plan (uses the GIN index: \(f.search_uses_gin_index ? "yes" : "NO")):\n" + f.search_plan
+        return text
+    }
+}
+
+extension BenchReportFormatter {
+    static func render(_ f: CalendarScaleBenchmark.Figures) -> String {
+        func fixed(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
+        func row(_ name: String, _ p50: Double, _ p99: Double, _ superuser: Double, _ ratio: Double) -> [String] {
+            [name, "\(fixed(p50)) / \(fixed(p99)) ms", "\(fixed(superuser)) ms", fixed(ratio), "<= 1.3", ratio <= 1.3 ? "met" : "MISSED"]
+        }
+        let rows: [[String]] = [
+            row("appointments and their calendar events", f.mapped_member_p50_ms, f.mapped_member_p99_ms, f.mapped_superuser_p50_ms, f.mapped_rls_ratio),
+            row("recent sync runs", f.sync_log_member_p50_ms, f.sync_log_member_p99_ms, f.sync_log_superuser_p50_ms, f.sync_log_rls_ratio),
+            row("the API's account list", f.accounts_member_p50_ms, f.accounts_member_p99_ms, f.accounts_superuser_p50_ms, f.accounts_rls_ratio),
+        ]
+        var text = "\(f.appointments) appointments in \(f.organizations) organizations (written in \(fixed(f.fill_seconds, 0)) s)\n"
+        text += TextTable.render(columns: ["query", "member p50 / p99", "superuser p50", "ratio", "target", ""], rows: rows)
+        if let api = f.api {
+            let rate = api.accounts_requests_per_second, p99 = api.accounts_p99_ms
+            let apiRows: [[String]] = [
+                ["GET /healthz", fixed(api.healthz_requests_per_second, 0) + " requests/s", "(reported)", ""],
+                ["GET /v1/calendar/accounts", fixed(rate, 0) + " requests/s", ">= 2500", rate >= 2500 ? "met" : "MISSED"],
+                ["  p50 / p99", "\(fixed(api.accounts_p50_ms)) / \(fixed(p99)) ms", "p99 <= 50 ms", p99 <= 50 ? "met" : "MISSED"],
+                ["  failed responses", "\(api.accounts_failures)", "0", api.accounts_failures == 0 ? "met" : "MISSED"],
+            ]
+            text += "\nthe API under load (wrk, \(api.connections) clients, \(api.seconds) s each):\n"
+            text += TextTable.render(columns: ["figure", "measured", "target", ""], rows: apiRows)
+        }
         return text
     }
 }

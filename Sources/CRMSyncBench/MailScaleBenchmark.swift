@@ -78,11 +78,11 @@ struct MailScaleBenchmark {
             for (index, pick) in picks.enumerated() {
                 let word = words[index]
                 member.append(try await tenant.withSession(pick.colleague, role: .authenticated) { connection in
-                    try await Self.time { _ = try await connection.query(query.member(pick, word)) }
+                    try await Sampling.milliseconds { _ = try await connection.query(query.member(pick, word)) }
                 })
-                superuser.append(try await Self.time { _ = try await admin.query(query.superuser(pick, word)) })
+                superuser.append(try await Sampling.milliseconds { _ = try await admin.query(query.superuser(pick, word)) })
             }
-            let (m50, m99, s50) = (Self.percentile(member, 0.5), Self.percentile(member, 0.99), Self.percentile(superuser, 0.5))
+            let (m50, m99, s50) = (Sampling.percentile(member, 0.5), Sampling.percentile(member, 0.99), Sampling.percentile(superuser, 0.5))
             switch name {
             case "list": (f.list_member_p50_ms, f.list_member_p99_ms, f.list_superuser_p50_ms, f.list_rls_ratio) = (m50, m99, s50, m50 / s50)
             case "search": (f.search_member_p50_ms, f.search_member_p99_ms, f.search_superuser_p50_ms, f.search_rls_ratio) = (m50, m99, s50, m50 / s50)
@@ -160,17 +160,4 @@ struct MailScaleBenchmark {
                 """
             })),
     ]
-
-    static func time(_ body: () async throws -> Void) async throws -> Double {
-        let clock = ContinuousClock()
-        let start = clock.now
-        try await body()
-        return (clock.now - start) / .milliseconds(1)
-    }
-
-    static func percentile(_ values: [Double], _ p: Double) -> Double {
-        let sorted = values.sorted()
-        guard !sorted.isEmpty else { return 0 }
-        return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
-    }
 }

@@ -1,4 +1,5 @@
 import CRMSyncMail
+import CRMSyncSupport
 import CRMSyncTestSupport
 import Foundation
 import Testing

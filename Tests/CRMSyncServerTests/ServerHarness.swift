@@ -2,6 +2,7 @@ import CRMSyncDatabase
 import CRMSyncProviders
 import CRMSyncSandboxSupport
 import CRMSyncServer
+import CRMSyncSupport
 import CRMSyncTestSupport
 import Foundation
 import JWTKit
@@ -205,27 +206,4 @@ final class TestClock: @unchecked Sendable {
 
     func now() -> Date { self.lock.withLock { Date().addingTimeInterval(self.offset) } }
     func advance(by seconds: TimeInterval) { self.lock.withLock { self.offset += seconds } }
-}
-
-/// A free loopback TCP port (bound and released; the race with another process is acceptable in tests).
-enum FreePort {
-    static func pick() throws -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw TestSetupError("socket() failed") }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(socket, $0, length) }
-        }
-        guard bound == 0 else { throw TestSetupError("bind() failed") }
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
-        }
-        guard named == 0 else { throw TestSetupError("getsockname() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }

@@ -15,7 +15,11 @@ set search_path = ''
 as $$
 begin
   return (
-    select coalesce(private.current_org_role() in ('owner', 'admin'), false)
+    select exists (select 1
+                     from public.user_organizations uo
+                    where uo.organization_id = nullif(current_setting('app.org_id', true), '')::uuid
+                      and uo.user_id = auth.uid()
+                      and uo.role in ('owner', 'admin'))
   );
 end
 $$;

@@ -17,9 +17,10 @@ as $$
 begin
   return (
     select coalesce(array_agg(ca.id), '{}')
-      from public.calendar_accounts ca
-     where ca.organization_id = private.current_org_id()
-       and ca.user_id = auth.uid()
+      from public.user_organizations uo
+      join public.calendar_accounts ca on ca.organization_id = uo.organization_id and ca.user_id = uo.user_id
+     where uo.organization_id = nullif(current_setting('app.org_id', true), '')::uuid
+       and uo.user_id = auth.uid()
   );
 end
 $$;

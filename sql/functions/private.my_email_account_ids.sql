@@ -17,9 +17,10 @@ as $$
 begin
   return (
     select coalesce(array_agg(ea.id), '{}')
-      from public.email_accounts ea
-     where ea.organization_id = private.current_org_id()
-       and ea.user_id = auth.uid()
+      from public.user_organizations uo
+      join public.email_accounts ea on ea.organization_id = uo.organization_id and ea.user_id = uo.user_id
+     where uo.organization_id = nullif(current_setting('app.org_id', true), '')::uuid
+       and uo.user_id = auth.uid()
   );
 end
 $$;

@@ -16,10 +16,15 @@ security definer
 set search_path = ''
 as $$
 begin
+  -- one statement, no nested helper call: every policy of a query pays for this once
   return (
     select case
-             when private.is_super_admin() then (select coalesce(array_agg(o.id), '{}') from public.organizations o)
-             else coalesce((select array[private.current_org_id()] where private.current_org_id() is not null), '{}')
+             when exists (select 1 from private.super_admins sa where sa.user_id = auth.uid())
+               then (select coalesce(array_agg(o.id), '{}') from public.organizations o)
+             else array(select uo.organization_id
+                          from public.user_organizations uo
+                         where uo.organization_id = nullif(current_setting('app.org_id', true), '')::uuid
+                           and uo.user_id = auth.uid())
            end
   );
 end

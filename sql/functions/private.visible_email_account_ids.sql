@@ -19,9 +19,11 @@ as $$
 begin
   return (
     select coalesce(array_agg(a.id), '{}')
-      from public.email_accounts a
-     where a.organization_id = private.current_org_id()
-       and (a.user_id = auth.uid()
+      from public.user_organizations uo
+      join public.email_accounts a on a.organization_id = uo.organization_id
+     where uo.organization_id = nullif(current_setting('app.org_id', true), '')::uuid
+       and uo.user_id = auth.uid()
+       and (a.user_id = uo.user_id
             or array_position('{metadata,subject,full}'::text[], a.sharing_level)
                >= array_position('{metadata,subject,full}'::text[], p_level))
   );
