@@ -14,7 +14,7 @@ drop policy if exists audit_log_authenticated_select on public.audit_log;
 create policy audit_log_authenticated_select on public.audit_log
   for select to authenticated
   using ((organization_id = any ((select private.readable_org_ids())::uuid[])
-          and ((select private.is_org_admin()) or (select private.is_super_admin())))
+          and (select private.reads_whole_organization()))
          or (organization_id is null and (select private.is_super_admin())));
 
 -- crmsync_owner is not BYPASSRLS: its security definer functions pass the forced policies here.

@@ -44,7 +44,7 @@ drop policy if exists calendar_accounts_authenticated_select on public.calendar_
 create policy calendar_accounts_authenticated_select on public.calendar_accounts
   for select to authenticated
   using (organization_id = any ((select private.readable_org_ids())::uuid[])
-         and (user_id = (select auth.uid()) or (select private.is_org_admin()) or (select private.is_super_admin())));
+         and (user_id = (select auth.uid()) or (select private.reads_whole_organization())));
 
 drop policy if exists calendar_accounts_authenticated_insert on public.calendar_accounts;
 create policy calendar_accounts_authenticated_insert on public.calendar_accounts

@@ -24,7 +24,7 @@ create policy calendar_conflicts_authenticated_select on public.calendar_conflic
   for select to authenticated
   using (organization_id = any ((select private.readable_org_ids())::uuid[])
          and (calendar_account_id = any ((select private.my_calendar_account_ids())::uuid[])
-              or (select private.is_org_admin()) or (select private.is_super_admin())));
+              or (select private.reads_whole_organization())));
 
 drop policy if exists calendar_conflicts_crmsync_worker_select on public.calendar_conflicts;
 create policy calendar_conflicts_crmsync_worker_select on public.calendar_conflicts

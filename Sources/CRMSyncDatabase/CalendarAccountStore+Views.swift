@@ -58,7 +58,7 @@ extension CalendarAccountStore {
     /// read is for the monitoring views).
     public func list(for identity: Identity) async throws -> [Record] {
         try await self.database.session(identity) { connection in
-            try await connection.query(
+            try await connection.queryPrepared(
                 """
                 select \(unescaped: Record.columns) from public.calendar_accounts a
                  where a.user_id = auth.uid() and a.organization_id = private.current_org_id()
@@ -172,7 +172,7 @@ extension CalendarAccountStore {
     /// The caller's own account `id` in the active organization, on an open session; a
     /// disconnected one only when `includingDisconnected`.
     static func record(_ id: UUID, includingDisconnected: Bool = false, on connection: PostgresConnection) async throws -> Record {
-        let rows = try await connection.query(
+        let rows = try await connection.queryPrepared(
             """
             select \(unescaped: Record.columns) from public.calendar_accounts a
              where a.id = \(id) and a.user_id = auth.uid() and a.organization_id = private.current_org_id()

@@ -17,6 +17,8 @@ public final class PostgresConnection: @unchecked Sendable {
     private let statistics: StatementStatistics?
     private let counters = Mutex(Counters())
     private let warnings: WarningCollector
+    /// Statement text → the name it was prepared under on this connection (`queryPrepared`).
+    let preparedNames = Mutex([String: String]())
 
     private struct Counters {
         var roundTrips = 0
@@ -97,17 +99,21 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Runs one parameterized statement and returns its rows.
     @discardableResult
     public func query(_ sql: SQL) async throws -> PostgresRows {
-        // libpq takes values as C strings: a NUL byte would silently cut the value short
-        // (Postgres text cannot hold one anyway), so such a value is refused, never truncated.
-        if sql.binds.contains(where: { $0?.utf8.contains(0) == true }) {
-            throw PostgresError(
-                .invalidParameter, code: .characterNotInRepertoire,
-                message: "a text value contains a NUL byte, which PostgreSQL text cannot hold", query: sql.text)
-        }
+        try Self.refuseNULBytes(sql)
         return try await self.run(sql.text) { handle in
             withOptionalCStrings(sql.binds) { values in
                 PQexecParams(handle, sql.text, Int32(sql.binds.count), nil, values, nil, nil, 0)
             }
+        }
+    }
+
+    /// libpq takes values as C strings: a NUL byte would silently cut the value short (Postgres
+    /// text cannot hold one anyway), so such a value is refused, never truncated.
+    static func refuseNULBytes(_ sql: SQL) throws {
+        if sql.binds.contains(where: { $0?.utf8.contains(0) == true }) {
+            throw PostgresError(
+                .invalidParameter, code: .characterNotInRepertoire,
+                message: "a text value contains a NUL byte, which PostgreSQL text cannot hold", query: sql.text)
         }
     }
 
@@ -171,7 +177,7 @@ public final class PostgresConnection: @unchecked Sendable {
 
     // MARK: - Running libpq calls on the connection's queue
 
-    private func run(
+    func run(
         _ queryText: String?, _ call: @escaping @Sendable (OpaquePointer) -> OpaquePointer?
     ) async throws -> PostgresRows {
         self.counters.withLock { $0.roundTrips += 1 }
@@ -249,7 +255,7 @@ func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R
     return body(duplicates.map { UnsafePointer($0) } + [nil])
 }
 
-private func withOptionalCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+func withOptionalCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
     let duplicates = strings.map { $0.flatMap { strdup($0) } }
     defer { duplicates.forEach { free($0) } }
     return body(duplicates.map { $0.map { UnsafePointer($0) } })

@@ -43,6 +43,15 @@ public actor PostgresPool {
         }
     }
 
+    /// `withTransaction` whose first statement (prepared) travels with `BEGIN` in one round trip.
+    public nonisolated func withTransaction<T>(
+        startingWith first: SQL, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await self.withConnection { connection in
+            try await connection.transaction(startingWith: first, body)
+        }
+    }
+
     /// Closes idle connections and refuses new work; connections on loan close on return.
     public func close() {
         self.closed = true

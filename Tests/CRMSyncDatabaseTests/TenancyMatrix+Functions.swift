@@ -84,6 +84,9 @@ extension TenancyMatrixTests {
         m.add(.function, .aliceForgingGlobex, "private.is_org_admin()", "select private.is_org_admin()", .value("f"))
         m.add(.function, .bob, "private.is_org_admin()", "select private.is_org_admin()", .value("f"))
         m.add(.function, .alice, "private.is_org_admin()", "select private.is_org_admin()", .value("t"))
+        m.add(.function, [.nobody, .bob, .aliceForgingGlobex, .hankForgingAcme], "private.reads_whole_organization()",
+              "select private.reads_whole_organization()", .value("f"))
+        m.add(.function, .alice, "private.reads_whole_organization()", "select private.reads_whole_organization()", .value("t"))
         m.add(.function, [.alice, .hankForgingAcme], "private.is_super_admin() (off by default)",
               "select private.is_super_admin()", .value("f"))
         m.add(.function, [.nobody, .hankForgingAcme, .workerNobody, .workerAliceForgingGlobex],
