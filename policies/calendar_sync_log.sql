@@ -2,8 +2,9 @@
  * policies/calendar_sync_log.sql — sync runs.
  *
  * A member reads the runs of their own calendar accounts; owners/admins read all runs of the
- * active organization; super admins read all. The worker logs (S/I/U) runs of its account;
- * nobody deletes history through the app.
+ * active organization; super admins read all (private.readable_calendar_account_ids(), one
+ * array, so a member's read probes the account's index). The worker logs (S/I/U) runs of its
+ * account; nobody deletes history through the app.
  */
 set local role crmsync_owner;
 
@@ -15,8 +16,7 @@ drop policy if exists calendar_sync_log_authenticated_select on public.calendar_
 create policy calendar_sync_log_authenticated_select on public.calendar_sync_log
   for select to authenticated
   using (organization_id = any ((select private.readable_org_ids())::uuid[])
-         and (calendar_account_id = any ((select private.my_calendar_account_ids())::uuid[])
-              or (select private.reads_whole_organization())));
+         and calendar_account_id = any ((select private.readable_calendar_account_ids())::uuid[]));
 
 drop policy if exists calendar_sync_log_crmsync_worker_select on public.calendar_sync_log;
 create policy calendar_sync_log_crmsync_worker_select on public.calendar_sync_log

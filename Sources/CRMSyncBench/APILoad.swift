@@ -91,7 +91,17 @@ struct APILoad: Sendable {
             if probe.terminationStatus == 0 { return }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw APILoadError.notReady
+        // Its last answer says why (pending migrations, the database).
+        let last = Process()
+        last.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        last.arguments = ["curl", "-sS", "\(base)/readyz"]
+        let output = Pipe()
+        last.standardOutput = output
+        last.standardError = FileHandle.nullDevice
+        try last.run()
+        let answer = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        last.waitUntilExit()
+        throw APILoadError.notReady(answer)
     }
 
     /// A wrk script that sends each request as the next member (token and organization header).
@@ -134,7 +144,7 @@ enum APILoadError: Error, CustomStringConvertible {
     case noServer(String)
     case noLog(String)
     case serverExited
-    case notReady
+    case notReady(String)
     case wrkMissing
     case wrkFailed(String)
 
@@ -143,7 +153,7 @@ enum APILoadError: Error, CustomStringConvertible {
         case .noServer(let path): "no crmsync executable at \(path) (build it: swift build -c release --product crmsync)"
         case .noLog(let path): "cannot write the server's log at \(path)"
         case .serverExited: "crmsync serve exited while starting"
-        case .notReady: "crmsync serve did not become ready within 20 s"
+        case .notReady(let answer): "crmsync serve did not become ready within 20 s (/readyz: \(answer))"
         case .wrkMissing: "wrk is not installed (make deps installs it)"
         case .wrkFailed(let why): "wrk failed: \(why)"
         }

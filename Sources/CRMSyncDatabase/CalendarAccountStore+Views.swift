@@ -61,7 +61,7 @@ extension CalendarAccountStore {
             try await connection.queryPrepared(
                 """
                 select \(unescaped: Record.columns) from public.calendar_accounts a
-                 where a.user_id = auth.uid() and a.organization_id = private.current_org_id()
+                 where a.user_id = (select auth.uid()) and a.organization_id = (select private.current_org_id())
                    and a.connection_status <> 'disconnected'
                  order by a.created_at, a.id
                 """

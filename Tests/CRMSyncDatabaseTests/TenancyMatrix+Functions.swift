@@ -87,6 +87,16 @@ extension TenancyMatrixTests {
         m.add(.function, [.nobody, .bob, .aliceForgingGlobex, .hankForgingAcme], "private.reads_whole_organization()",
               "select private.reads_whole_organization()", .value("f"))
         m.add(.function, .alice, "private.reads_whole_organization()", "select private.reads_whole_organization()", .value("t"))
+        m.add(.function, [.nobody, .aliceForgingGlobex, .hankForgingAcme], "private.readable_calendar_account_ids()",
+              "select cardinality(private.readable_calendar_account_ids())", .value("0"))
+        m.add(.function, .bob, "private.readable_calendar_account_ids() (own only)",
+              """
+              select private.readable_calendar_account_ids() <@ private.my_calendar_account_ids()
+                 and private.my_calendar_account_ids() <@ private.readable_calendar_account_ids()
+                 and cardinality(private.my_calendar_account_ids()) > 0
+              """, .value("t"))
+        m.add(.function, .alice, "private.readable_calendar_account_ids() (the organization's, as admin)",
+              "select cardinality(private.readable_calendar_account_ids()) > cardinality(private.my_calendar_account_ids())", .value("t"))
         m.add(.function, [.alice, .hankForgingAcme], "private.is_super_admin() (off by default)",
               "select private.is_super_admin()", .value("f"))
         m.add(.function, [.nobody, .hankForgingAcme, .workerNobody, .workerAliceForgingGlobex],
