@@ -33,6 +33,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Measure mail reads at scale (list, search, contact) as a member against the superuser instead.")
     var mailScale = false
 
+    @Flag(help: "Measure the no-change sync of a 50-account against a 1,000-account organization instead (20 events each).")
+    var orgSync = false
+
     @Option(help: "Messages in the large mailbox (with --mail; default 10000, with --mail-api 2000, with --mail-scale 1000000 in all).")
     var messages: Int?
 
@@ -50,6 +53,14 @@ struct BenchCommand: AsyncParsableCommand {
                 throw SecretKeyError.missing(variable: "CRMSYNC_TOKEN_KEY")
             }
             let json = self.json
+            if self.orgSync {
+                let figures = try await OrganizationSyncBenchmark(
+                    settings: DatabaseSettings.fromEnvironment(environment), key: key, small: 50, large: 1_000, eventsPerAccount: 20,
+                    say: { line in if !json { print(line) } }
+                ).run()
+                try Self.emit(figures, json: json) { BenchReportFormatter.render($0) }
+                return
+            }
             if self.mailScale {
                 let messages = self.messages ?? 1_000_000
                 guard self.organizations >= 1, messages >= self.organizations * 10 else {
