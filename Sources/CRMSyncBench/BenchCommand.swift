@@ -36,6 +36,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Measure the no-change sync of a 50-account against a 1,000-account organization instead (20 events each).")
     var orgSync = false
 
+    @Option(help: "Accounts in the large organization (with --org-sync; the small one has 50).")
+    var orgAccounts = 1_000
+
     @Option(help: "Messages in the large mailbox (with --mail; default 10000, with --mail-api 2000, with --mail-scale 1000000 in all).")
     var messages: Int?
 
@@ -54,8 +57,9 @@ struct BenchCommand: AsyncParsableCommand {
             }
             let json = self.json
             if self.orgSync {
+                guard self.orgAccounts > 50 else { throw ValidationError("--org-accounts must be more than 50") }
                 let figures = try await OrganizationSyncBenchmark(
-                    settings: DatabaseSettings.fromEnvironment(environment), key: key, small: 50, large: 1_000, eventsPerAccount: 20,
+                    settings: DatabaseSettings.fromEnvironment(environment), key: key, small: 50, large: self.orgAccounts, eventsPerAccount: 20,
                     say: { line in if !json { print(line) } }
                 ).run()
                 try Self.emit(figures, json: json) { BenchReportFormatter.render($0) }

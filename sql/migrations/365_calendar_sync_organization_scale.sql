@@ -5,8 +5,8 @@
  * calendar_export_batch used to look at every appointment its organization wrote since the
  * account's last scan, so a round of syncs over an organization grew with its square. It now
  * reads the appointments of the account's user only: (organization_id, owner_id, change_xid)
- * is that range, and it also serves every (organization_id, owner_id) lookup, so it replaces
- * both indexes it extends (no more index writes per appointment than before).
+ * is that range. It replaces (organization_id, change_xid), which nothing reads any more, and
+ * (organization_id, owner_id), a prefix of it: no more index writes per appointment than before.
  *
  * An appointment reassigned away from a user is no longer that user's, yet their calendar
  * must lose its event: the appointments trigger marks the old owner's mappings 'pending'
