@@ -104,7 +104,7 @@ struct OrganizationSyncBenchmark {
             figures.large = OrganizationFigures(accounts: self.large, organizations: 1, first: largeFirst, noChange: largeNoChange)
             figures.postgres_time_ratio = figures.large.nochange_postgres_ms_per_run / max(figures.small.nochange_postgres_ms_per_run, 1e-9)
             self.say("the buffers of one claim…")
-            let claim = try await ClaimBuffers.measure(organization: large.organization, admin: admin)
+            let claim = try await ClaimBuffers.measure(organizations: [large.organization] + small.map(\.organization), admin: admin)
             figures.claim_blocks_none_due = claim.noneDue
             figures.claim_blocks_one_due = claim.oneDue
             figures.claim_accounts_in_table = claim.accounts

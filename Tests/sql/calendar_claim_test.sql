@@ -71,11 +71,9 @@ select :'acme', u.user_id, 'google', u.user_id || '@acme.example', 'connected', 
 analyze public.calendar_accounts;
 update public.calendar_accounts set next_sync_at = now() + interval '5 minutes' where email like '%-%@acme.example';
 update public.calendar_accounts set next_sync_at = now() + interval '6 minutes' where email like '%-%@acme.example';
--- the first scan of the due range meets, once, the versions that were due before these
--- updates (and marks them dead in the index): a worker's claims meet each such version once
-begin;
-select count(*) from public.claim_calendar_accounts('w0', 10, 60) \g /dev/null
-rollback;
+-- the versions that were due before these updates are vacuumed (until then, the first scan
+-- of the due range meets each once and marks it dead in the index)
+vacuum public.calendar_accounts;
 begin;
 select t.rows_read('public.calendar_accounts') as before_claim \gset
 select t.eq((select count(*) from public.claim_calendar_accounts('w1', 10, 60)), 3::bigint, 'the three due accounts are claimed');
@@ -99,9 +97,7 @@ select :'acme', u.user_id, 'gmail', u.user_id || '@acme.example', 'connected', n
    and not exists (select 1 from public.email_accounts a where a.user_id = u.user_id);
 analyze public.email_accounts;
 update public.email_accounts set next_sync_at = now() + interval '5 minutes' where email like '%-%@acme.example';
-begin;
-select count(*) from public.claim_email_accounts('w0', 10, 60) \g /dev/null
-rollback;
+vacuum public.email_accounts;
 begin;
 select t.rows_read('public.email_accounts') as before_claim \gset
 select t.eq((select string_agg(right(account_id::text, 1), ',') from public.claim_email_accounts('w1', 10, 60)), '3,2,1',
