@@ -13,6 +13,8 @@ struct OrganizationSyncBenchTests {
         try await TestDatabase.with("bench_org") { database in
             try await CommandLineRunner.withEnvironment(for: database) { environment in
                 let admin = try await database.adminConnection()
+                // the worker claims across tenants: the seed's accounts are scheduled later first
+                try await admin.query("update public.calendar_accounts set next_sync_at = now() + interval '1 day', sync_requested_at = null")
                 let before = try await BenchCommandTests.footprint(admin)
 
                 let outcome = try await CommandLineRunner.run(
@@ -45,6 +47,26 @@ struct OrganizationSyncBenchTests {
                 #expect(after.rows.filter { $0.key != "public.audit_log" } == before.rows.filter { $0.key != "public.audit_log" })
                 #expect(after.relations == before.relations, "relations added: \(after.relations.subtracting(before.relations).sorted())")
                 #expect(after.schemas == before.schemas)
+            }
+        }
+    }
+
+    @Test("where another tenant's account is due, the worker would sync it: refused with one line, nothing left behind")
+    func refusesOtherDueAccounts() async throws {
+        try await TestDatabase.with("bench_org_due") { database in
+            try await CommandLineRunner.withEnvironment(for: database) { environment in
+                let admin = try await database.adminConnection()
+                try await admin.query("update public.calendar_accounts set next_sync_at = now() - interval '1 minute'")
+                let before = try await BenchCommandTests.footprint(admin)
+                let outcome = try await CommandLineRunner.run(
+                    CommandLineRunner.benchExecutable, ["--org-sync", "--org-accounts", "60"], environment: environment)
+                #expect(outcome.status != 0)
+                #expect(outcome.output.contains("of other organizations are due"), "\(outcome.output)")
+                let after = try await BenchCommandTests.footprint(admin)
+                #expect(after.rows.filter { $0.key != "public.audit_log" } == before.rows.filter { $0.key != "public.audit_log" })
+                let untouched = try await admin.query(
+                    "select count(*) from public.calendar_accounts where next_sync_at > now() or lease_owner is not null")
+                #expect(try untouched.first?.decode(Int.self, at: 0) == 0, "an account of another tenant was claimed or synced")
             }
         }
     }
