@@ -33,7 +33,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Measure mail reads at scale (list, search, contact) as a member against the superuser instead.")
     var mailScale = false
 
-    @Flag(help: "Measure the no-change sync of a 50-account against a 1,000-account organization instead (20 events each).")
+    @Flag(help: "Measure no-change syncs in organizations of 50 accounts against one of --org-accounts instead (20 events each).")
     var orgSync = false
 
     @Option(help: "Accounts in the large organization (with --org-sync; the small one has 50).")

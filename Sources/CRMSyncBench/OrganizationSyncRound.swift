@@ -20,6 +20,8 @@ struct OrganizationSyncRound {
         var runs = 0.0
         var seconds = 0.0
         var postgresMilliseconds = 0.0
+        /// CPU time of the worker's sessions; nil when the server is not on this machine.
+        var postgresCPUMilliseconds: Double? = 0
         var statementMilliseconds = 0.0
         var statements = 0.0
         var blocks = 0.0
@@ -31,6 +33,7 @@ struct OrganizationSyncRound {
         static func + (a: Result, b: Result) -> Result {
             Result(
                 runs: a.runs + b.runs, seconds: a.seconds + b.seconds, postgresMilliseconds: a.postgresMilliseconds + b.postgresMilliseconds,
+                postgresCPUMilliseconds: a.postgresCPUMilliseconds.flatMap { x in b.postgresCPUMilliseconds.map { x + $0 } },
                 statementMilliseconds: a.statementMilliseconds + b.statementMilliseconds, statements: a.statements + b.statements,
                 blocks: a.blocks + b.blocks, appointmentBlocks: a.appointmentBlocks + b.appointmentBlocks)
         }
@@ -99,7 +102,9 @@ struct OrganizationSyncRound {
             // idle sessions report their statistics within ten seconds
             try await Task.sleep(for: .seconds(11))
             let before = try await self.counters()
+            let cpuBefore = try await BackendCPU.sample(admin: self.admin)
             var noChange = try await self.round(accounts, engine: engine, pool: pool, expectNoChange: true)
+            noChange.postgresCPUMilliseconds = BackendCPU.milliseconds(from: cpuBefore, to: try await BackendCPU.sample(admin: self.admin))
             await pool.close()
             try await self.waitForSessionsToEnd()
             let after = try await self.counters()

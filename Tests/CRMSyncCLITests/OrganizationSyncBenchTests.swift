@@ -32,10 +32,13 @@ struct OrganizationSyncBenchTests {
                     ] {
                         #expect(number(key) > 0, "\(name).\(key) in \(json)")
                     }
+                    // CPU time of the sessions where the server is local (as here), -1 otherwise
+                    #expect(number("nochange_postgres_cpu_ms_per_run") > 0, "\(name) in \(json)")
                     // a no-change run reads next to nothing of the appointments (its user's, unchanged)
                     #expect((0..<50).contains(number("nochange_appointment_blocks_per_run")), "\(name) in \(json)")
                 }
                 #expect(((figures["postgres_time_ratio"] as? NSNumber)?.doubleValue ?? 0) > 0)
+                #expect(figures["postgres_time_measure"] as? String == "cpu", "\(json)")
                 // (what a claim reads is checked by Tests/sql/calendar_claim_test.sql)
                 #expect(((figures["claim_blocks_none_due"] as? NSNumber)?.intValue ?? 0) > 0)
                 #expect(((figures["claim_blocks_one_due"] as? NSNumber)?.intValue ?? 0) > 0)
