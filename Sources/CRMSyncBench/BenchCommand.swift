@@ -48,6 +48,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "The crmsync executable that serves the API (with --scale; default: the one beside crmsync-bench).")
     var crmsync: String?
 
+    @Flag(help: "Measure no-change syncs in organizations of 50 accounts against one of --org-accounts instead (20 events each).")
+    var orgSync = false
+
+    @Option(help: "Accounts in the large organization (with --org-sync; the small one has 50).")
+    var orgAccounts = 1_000
+
     @Option(help: "Messages in the large mailbox (with --mail; default 10000, with --mail-api 2000, with --mail-scale 1000000 in all).")
     var messages: Int?
 
@@ -81,6 +87,15 @@ struct BenchCommand: AsyncParsableCommand {
                 let figures = try await CalendarScaleBenchmark(
                     settings: DatabaseSettings.fromEnvironment(environment), key: key, appointments: self.appointments,
                     organizations: self.organizations, iterations: self.iterations, load: load,
+                    say: { line in if !json { print(line) } }
+                ).run()
+                try Self.emit(figures, json: json) { BenchReportFormatter.render($0) }
+                return
+            }
+            if self.orgSync {
+                guard self.orgAccounts > 50 else { throw ValidationError("--org-accounts must be more than 50") }
+                let figures = try await OrganizationSyncBenchmark(
+                    settings: DatabaseSettings.fromEnvironment(environment), key: key, small: 50, large: self.orgAccounts, eventsPerAccount: 20,
                     say: { line in if !json { print(line) } }
                 ).run()
                 try Self.emit(figures, json: json) { BenchReportFormatter.render($0) }

@@ -11,12 +11,17 @@
  *
  * Candidates between full scans: when the account's last complete scan left its snapshot
  * (appointments.change_xid, sql/migrations/300) and that run's watermark was adopted, the
- * candidates are the appointments written by transactions that snapshot did not see (an index
- * range on change_xid); a no-change sync after a big import reads no appointment at all.
+ * candidates are the user's appointments written by transactions that snapshot did not see (an
+ * index range on (organization_id, owner_id, change_xid)); a no-change sync after a big import
+ * reads no appointment at all, however much the rest of the organization wrote meanwhile (the
+ * organization's range made a round of syncs grow with its square, sql/migrations/365).
  * Without a usable snapshot (first scan, failed run, rows written before change_xid existed)
- * it looks at appointments updated since the watermark minus a 10-minute overlap (transactions
- * that committed late), plus the mappings not 'synced'; when the watermark is unset or the
- * last full scan is a day old it scans everything. A batch shorter than p_limit stages the new
+ * it looks at the user's appointments updated since the watermark minus a 10-minute overlap
+ * (transactions that committed late). Both add the account's mappings not 'synced': an
+ * appointment reassigned to another user is no longer in the user's range, and the
+ * appointments trigger marks its mappings in the old owner's accounts 'pending'
+ * (private.calendar_mark_reassigned), so it is found there and its event deleted. When the
+ * watermark is unset or the last full scan is a day old it scans everything. A batch shorter than p_limit stages the new
  * watermark and snapshot; finish_calendar_sync adopts them when the run ends in success or
  * partial, so a crashed run rescans.
  *
@@ -84,11 +89,12 @@ begin
      where v_full and a.organization_id = v_org and a.owner_id = v_user
     union
     select a.id from public.appointments a
-     where not v_full and v_snapshot is null and a.organization_id = v_org and a.updated_at > v_since
+     where not v_full and v_snapshot is null and a.organization_id = v_org and a.owner_id = v_user
+       and a.updated_at > v_since
     union
     -- written by a transaction the last complete scan's snapshot did not see
     select a.id from public.appointments a
-     where not v_full and v_snapshot is not null and a.organization_id = v_org
+     where not v_full and v_snapshot is not null and a.organization_id = v_org and a.owner_id = v_user
        and a.change_xid >= pg_catalog.pg_snapshot_xmin(v_snapshot)
        and not pg_catalog.pg_visible_in_snapshot(a.change_xid, v_snapshot)
     union

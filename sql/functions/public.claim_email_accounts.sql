@@ -2,6 +2,12 @@
  * public.claim_email_accounts.sql — Scheduler (crmsync_worker, all organizations): leases up
  * to p_limit due email accounts (enabled, connected|error, next_sync_at reached or sync
  * requested, lease free or expired) to p_worker, FOR UPDATE SKIP LOCKED. Returns ids only.
+ *
+ * Reads only due rows: the requested accounts, then the scheduled ones, each an ordered range
+ * of its own partial index (email_accounts_claim_requested_idx, _claim_scheduled_idx,
+ * sql/migrations/365), so a claim reads the accounts it takes (plus those leased right now),
+ * not the whole table with its dead row versions. Together the two keep the one order: oldest
+ * request first, then next_sync_at with null first, then id.
  */
 set local role crmsync_owner;
 
@@ -15,6 +21,8 @@ security definer
 set search_path = ''
 as $$
 #variable_conflict use_column
+declare
+  v_claimed int;
 begin
   if p_worker is null or length(btrim(p_worker)) = 0 then
     raise exception 'p_worker must name the worker' using errcode = '22023';
@@ -22,15 +30,16 @@ begin
   if p_limit is null or p_limit < 1 or p_lease_seconds is null or p_lease_seconds < 1 then
     raise exception 'p_limit and p_lease_seconds must be positive' using errcode = '22023';
   end if;
+  -- requested first (a person or a webhook asked), oldest request first
   return query
   with due as (
     select a.organization_id, a.id
       from public.email_accounts a
-     where a.sync_enabled
+     where a.sync_requested_at is not null
+       and a.sync_enabled
        and a.connection_status in ('connected', 'error')
-       and (a.next_sync_at is null or a.next_sync_at <= now() or a.sync_requested_at is not null)
        and (a.lease_expires_at is null or a.lease_expires_at < now())
-     order by a.sync_requested_at nulls last, a.next_sync_at nulls first, a.id
+     order by a.sync_requested_at, coalesce(a.next_sync_at, '-infinity'::timestamptz), a.id
      limit p_limit
        for update skip locked
   )
@@ -38,6 +47,32 @@ begin
      set lease_owner       = p_worker,
          lease_expires_at  = now() + make_interval(secs => p_lease_seconds),
          sync_requested_at = null
+    from due
+   where a.organization_id = due.organization_id and a.id = due.id
+  returning a.id, a.organization_id, a.user_id, a.provider;
+  get diagnostics v_claimed = row_count;
+  if v_claimed >= p_limit then
+    return;
+  end if;
+
+  -- then due by schedule, next_sync_at order with never-scheduled (null) first: the range
+  -- below is the start of email_accounts_claim_scheduled_idx, whatever the table holds besides
+  return query
+  with due as (
+    select a.organization_id, a.id
+      from public.email_accounts a
+     where a.sync_requested_at is null
+       and a.sync_enabled
+       and a.connection_status in ('connected', 'error')
+       and coalesce(a.next_sync_at, '-infinity'::timestamptz) <= now()
+       and (a.lease_expires_at is null or a.lease_expires_at < now())
+     order by coalesce(a.next_sync_at, '-infinity'::timestamptz), a.id
+     limit p_limit - v_claimed
+       for update skip locked
+  )
+  update public.email_accounts a
+     set lease_owner       = p_worker,
+         lease_expires_at  = now() + make_interval(secs => p_lease_seconds)
     from due
    where a.organization_id = due.organization_id and a.id = due.id
   returning a.id, a.organization_id, a.user_id, a.provider;

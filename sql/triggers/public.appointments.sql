@@ -18,3 +18,9 @@ create or replace trigger appointments_stamp_change_xid
   before insert on public.appointments
   for each row when (new.change_xid is distinct from pg_catalog.pg_current_xact_id())
   execute function private.stamp_change_xid();
+-- The export reads only its user's appointments: the accounts an appointment leaves learn it
+-- from their mappings (private.calendar_mark_reassigned).
+create or replace trigger appointments_mark_reassigned
+  after update of owner_id on public.appointments
+  for each row when (new.owner_id is distinct from old.owner_id)
+  execute function private.calendar_mark_reassigned();
