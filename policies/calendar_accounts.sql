@@ -2,8 +2,7 @@
  * policies/calendar_accounts.sql — a user's connected calendars.
  *
  * A member sees and changes only their own accounts in the active organization; owners/admins
- * also read the organization's accounts; super admins read all (one array of ids,
- * private.readable_calendar_account_ids(), so a read probes the primary key). The worker reads and updates
+ * also read the organization's accounts; super admins read all. The worker reads and updates
  * the account it syncs (its owner's identity). Grants are column lists so the ciphertext
  * columns (access_token_encrypted, refresh_token_encrypted) are never readable or writable by
  * a client role: tokens go through public.store_calendar_account_tokens() and
@@ -45,7 +44,7 @@ drop policy if exists calendar_accounts_authenticated_select on public.calendar_
 create policy calendar_accounts_authenticated_select on public.calendar_accounts
   for select to authenticated
   using (organization_id = any ((select private.readable_org_ids())::uuid[])
-         and id = any ((select private.readable_calendar_account_ids())::uuid[]));
+         and (user_id = (select auth.uid()) or (select private.reads_whole_organization())));
 
 drop policy if exists calendar_accounts_authenticated_insert on public.calendar_accounts;
 create policy calendar_accounts_authenticated_insert on public.calendar_accounts
