@@ -173,6 +173,8 @@ enum BenchReportFormatter {
             ["import vs COPY (throughput ratio)", fixed(f.import_vs_copy_ratio), ">= 0.5", f.import_vs_copy_ratio >= 0.5 ? "met" : "MISSED"],
             ["  the writes alone vs the same COPY", ratio(detail("writes_alone_vs_copy_ratio")), "(detail)", ""],
             ["  import vs COPY into bare temp tables", ratio(detail("import_vs_copy_bare_ratio")), "(detail)", ""],
+            ["the writes alone vs import (time ratio)", fixed(f.import_vs_writes_ratio), ">= 0.85", f.import_vs_writes_ratio >= 0.85 ? "met" : "MISSED"],
+            ["  import: first page vs last page", fixed(detail("import_first_page_seconds"), 3) + " s / " + fixed(detail("import_last_page_seconds"), 3) + " s", "flat", ""],
             ["speed-up over naive import", fixed(f.naive_speedup, 1) + "x", ">= 30x", f.naive_speedup >= 30 ? "met" : "MISSED"],
             ["import of the same events changed", fixed(detail("update_events_per_second"), 0) + " events/s", "(detail)", ""],
             ["no-change sync: provider requests", "\(f.incremental_provider_requests)", "1", f.incremental_provider_requests == 1 ? "met" : "MISSED"],

@@ -31,9 +31,17 @@ extension Benchmark {
               and into bare temporary tables (no keys, indexes or WAL either)…
             """)
         var seconds = (real: 0.0, writes: 0.0, naive: 0.0, copy: 0.0, bare: 0.0)
+        // each page's import time: the first and the last show whether a page costs more as
+        // the account grows
+        var pageSeconds: [Double] = []
         for (index, page) in events.pages.enumerated() {
-            seconds.real += try await self.timed {
+            let pageTime = try await self.timed {
                 try await self.importPage(page, expecting: "created", account: real.id, owner: real.owner, tenant: tenant)
+            }
+            pageSeconds.append(pageTime)
+            seconds.real += pageTime
+            if index % 10 == 9 {
+                self.say("  page \(index + 1) of \(events.pages.count): import \(String(format: "%.3f", pageTime)) s")
             }
             seconds.writes += try await self.timed {
                 try await self.writePage(stamped.pages[index], account: writes.id, owner: writes.owner, tenant: tenant)
@@ -67,7 +75,11 @@ extension Benchmark {
         await pool.close()
 
         figures.import_vs_copy_ratio = seconds.copy / seconds.real
+        figures.import_vs_writes_ratio = seconds.writes / seconds.real
         figures.naive_speedup = seconds.naive / seconds.real
+        figures.detail["import_first_page_seconds"] = pageSeconds.first ?? 0
+        figures.detail["import_last_page_seconds"] = pageSeconds.last ?? 0
+        figures.detail["import_max_page_seconds"] = pageSeconds.max() ?? 0
         figures.detail["import_seconds"] = seconds.real
         figures.detail["copy_seconds"] = seconds.copy
         figures.detail["copy_bare_seconds"] = seconds.bare

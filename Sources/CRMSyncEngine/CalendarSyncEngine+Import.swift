@@ -9,7 +9,9 @@ extension CalendarSyncEngine {
     /// Lists the provider's changes from the stored cursor (or the whole window) and imports
     /// them page by page. An expired cursor restarts the listing over the whole window; the
     /// import only ever applies what it sees, so nothing is deleted for being absent.
-    /// Returns the cursor to store.
+    /// While a page is imported the next one is already being listed (one request ahead, the
+    /// provider's time overlapping the database's); a page is still imported only after the
+    /// one before it. Returns the cursor to store.
     func importChanges(
         client: any CalendarClient, account: SyncAccount, options: SyncOptions, run: inout SyncRun,
         from start: ListPosition? = nil
@@ -19,12 +21,21 @@ extension CalendarSyncEngine {
         // The ids a full listing saw, to find mapped events that no longer exist (providers
         // such as Graph list nothing at all for a deleted event).
         var seen: Set<String>? = { if case .full = position { return [] } else { return nil } }()
+        // The next page, listed while the previous one was imported.
+        var prefetched: Result<EventPage, ProviderError>?
         while true {
             try Task.checkCancellation()
             let page: EventPage
-            switch await Self.list(client, position) {
-            case .success(let listed):
-                page = listed
+            let listed: Result<EventPage, ProviderError>
+            if let ready = prefetched {
+                listed = ready
+                prefetched = nil
+            } else {
+                listed = await Self.list(client, position)
+            }
+            switch listed {
+            case .success(let value):
+                page = value
             case .failure(.cursorExpired) where restarts < Self.maxListingRestarts:
                 restarts += 1
                 run.cursorExpired = true
@@ -38,13 +49,18 @@ extension CalendarSyncEngine {
             }
             run.pages += 1
             if seen != nil { for event in page.events { if let id = event.id { seen?.insert(id) } } }
+            // cancelled (and awaited) when this page's import throws
+            async let following = Self.list(client, next: page.next)
             let events = try await self.confirmRemovals(page.events, client: client, account: account)
             try await self.importPage(events, account: account, run: &run)
             try await self.recordProgress(run, owner: account.owner)
             options.progress(.importedPage(number: run.pages, events: page.events.count, counts: run.counts))
             switch page.next {
-            case .page(let continuation): position = .continuation(continuation)
+            case .page(let continuation):
+                position = .continuation(continuation)
+                prefetched = await following
             case .done(let cursor):
+                _ = await following
                 if let seen { try await self.importVanished(seen: seen, client: client, account: account, run: &run) }
                 return cursor
             }
@@ -106,6 +122,12 @@ extension CalendarSyncEngine {
         } catch {
             return .failure(error)
         }
+    }
+
+    /// The request for the page after one (nil after the last page).
+    private static func list(_ client: any CalendarClient, next: EventPage.Next) async -> Result<EventPage, ProviderError>? {
+        guard case .page(let continuation) = next else { return nil }
+        return await Self.list(client, .continuation(continuation))
     }
 
     /// One listing request, its typed error as a value.

@@ -1,8 +1,16 @@
 /*
  * private.calendar_refresh_planner_stats.sql — Import/export helper: ANALYZEs appointments /
- * calendar_event_mappings when they grew by more than 10 pages + 20% since the last
+ * calendar_event_mappings when they more than doubled (plus 10 pages) since the last
  * ANALYZE/VACUUM (relpages; immediate, unlike the statistics collector). Skips a table another
  * session is analyzing.
+ *
+ * What the generic plans of the import and export need is that a table has statistics at all
+ * (a never-analyzed table gets default selectivities, under which a scan of an account's
+ * mappings looks as cheap as a probe by key) and the functional dependencies of
+ * 360_calendar_planner_dependencies.sql; the sizes need not be exact. Refreshing at every 20 %
+ * of growth analyzed both tables on most pages of a first import into a young database (a
+ * third of what the import cost beyond its writes); at every doubling it is a few times in
+ * the life of a table, and autovacuum does the rest.
  */
 set local role crmsync_owner;
 
@@ -16,14 +24,14 @@ as $$
 declare
   v_table text;
 begin
-  -- Tables that grew a lot since their last ANALYZE (a fresh database, a first big import)
-  -- mislead the planner into per-row scans of a whole account; refresh them here rather than
-  -- wait for autovacuum. NOWAIT: when another session is analyzing, skip.
+  -- Tables that doubled since their last ANALYZE (a fresh database, a first big import) are
+  -- refreshed here rather than when autovacuum gets to them. NOWAIT: when another session is
+  -- analyzing, skip.
   for v_table in
     select c.relname
       from pg_catalog.pg_class c
      where c.oid in ('public.appointments'::regclass, 'public.calendar_event_mappings'::regclass)
-       and pg_catalog.pg_relation_size(c.oid) / pg_catalog.current_setting('block_size')::int > 10 + 1.2 * c.relpages
+       and pg_catalog.pg_relation_size(c.oid) / pg_catalog.current_setting('block_size')::int > 10 + 2 * c.relpages
   loop
     begin
       execute format('lock table public.%I in share update exclusive mode nowait', v_table);
@@ -36,7 +44,7 @@ begin
 end
 $$;
 comment on function private.calendar_refresh_planner_stats() is
-  'Import/export helper: ANALYZEs appointments / calendar_event_mappings when they grew by more than 10 pages + 20% since the last ANALYZE/VACUUM (relpages; immediate, unlike the statistics collector). Skips a table another session is analyzing.';
+  'Import/export helper: ANALYZEs appointments / calendar_event_mappings when they more than doubled (plus 10 pages) since the last ANALYZE/VACUUM (relpages; immediate, unlike the statistics collector). Skips a table another session is analyzing.';
 revoke execute on function private.calendar_refresh_planner_stats() from public;
 grant execute on function private.calendar_refresh_planner_stats() to crmsync_worker;
 -- The refresh exists to bring table sizes up to date and to make cached plans be replanned
