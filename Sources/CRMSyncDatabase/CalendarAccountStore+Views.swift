@@ -57,16 +57,16 @@ extension CalendarAccountStore {
     /// The caller's own accounts in the active organization, oldest first (an admin's wider
     /// read is for the monitoring views).
     public func list(for identity: Identity) async throws -> [Record] {
-        try await self.database.session(identity) { connection in
-            try await connection.queryPrepared(
-                """
-                select \(unescaped: Record.columns) from public.calendar_accounts a
-                 where a.user_id = (select auth.uid()) and a.organization_id = (select private.current_org_id())
-                   and a.connection_status <> 'disconnected'
-                 order by a.created_at, a.id
-                """
-            ).rows.map(Record.init(row:))
-        }
+        // One statement: sent with the session's BEGIN, identity and COMMIT in one round trip.
+        try await self.database.readSession(
+            identity,
+            """
+            select \(unescaped: Record.columns) from public.calendar_accounts a
+             where a.user_id = (select auth.uid()) and a.organization_id = (select private.current_org_id())
+               and a.connection_status <> 'disconnected'
+             order by a.created_at, a.id
+            """
+        ).rows.map(Record.init(row:))
     }
 
     /// The caller's own account `id`; `DatabaseError.notFound` otherwise, and when it is

@@ -32,17 +32,38 @@ public struct TenantDatabase: Sendable {
         } else {
             key = nil
         }
-        // Prepared and sent with BEGIN in one round trip: every request starts with it.
-        // request.jwt.claim.sub beside the claims spares auth.uid() a JSON parse in each of the
-        // policies' helper calls.
-        let setUp: SQL = """
-            select set_config('role', \(role.rawValue), true),
-                   set_config('request.jwt.claims', \(identity?.claimsJSON ?? ""), true),
-                   set_config('request.jwt.claim.sub', \(identity?.userID.uuidString.lowercased() ?? ""), true),
-                   set_config('app.org_id', \(identity?.organizationID.uuidString.lowercased() ?? ""), true),
-                   set_config('crmsync.token_key', \(key ?? ""), true)
-            """
-        return try await self.pool.withTransaction(startingWith: setUp, body)
+        return try await self.pool.withTransaction(startingWith: Self.setUp(identity, role: role, key: key), body)
+    }
+
+    /// A read that is one statement, as `identity` in `role`: `BEGIN`, the identity, `query` and
+    /// `COMMIT` in one round trip (see `PostgresConnection.readTransaction`). `query` must be
+    /// fixed text with binds: it is prepared on each pooled connection.
+    public func read(_ identity: Identity?, role: SessionRole = .authenticated, _ query: SQL) async throws -> PostgresRows {
+        try await self.pool.withConnection { connection in
+            try await connection.readTransaction(startingWith: Self.setUp(identity, role: role, key: nil), query)
+        }
+    }
+
+    /// The statement that gives a transaction its identity. Prepared and sent with BEGIN:
+    /// every request starts with it. request.jwt.claim.sub beside the claims spares auth.uid()
+    /// a JSON parse in each of the policies' helper calls.
+    static func setUp(_ identity: Identity?, role: SessionRole, key: String?) -> SQL {
+        """
+        select set_config('role', \(role.rawValue), true),
+               set_config('request.jwt.claims', \(identity?.claimsJSON ?? ""), true),
+               set_config('request.jwt.claim.sub', \(identity?.userID.uuidString.lowercased() ?? ""), true),
+               set_config('app.org_id', \(identity?.organizationID.uuidString.lowercased() ?? ""), true),
+               set_config('crmsync.token_key', \(key ?? ""), true)
+        """
+    }
+
+    /// `read` for the stores: a Postgres error leaves as the `DatabaseError` it means.
+    func readSession(_ identity: Identity?, role: SessionRole = .authenticated, _ query: SQL) async throws -> PostgresRows {
+        do {
+            return try await self.read(identity, role: role, query)
+        } catch {
+            throw DatabaseError.wrapping(error)
+        }
     }
 
     /// `withSession` for the stores: a Postgres error leaves as the `DatabaseError` it means.

@@ -97,3 +97,38 @@ struct PipelinedTransactionTests {
         } == 5)
     }
 }
+
+/// `readTransaction`: a session set-up and one read in one round trip, atomic, and a failure
+/// that leaves the connection as clean as before.
+@Suite("Reads in one round trip")
+struct ReadTransactionTests {
+    @Test("BEGIN, set-up, query and COMMIT travel together once prepared; the query sees the set-up")
+    func oneRoundTrip() async throws {
+        let connection = try await PostgresConnection.connect(try ConnectionTests.configuration())
+        let setUp: (String) -> SQL = { value in "select set_config('app.read_one', \(value), true)" }
+        let query: SQL = "select current_setting('app.read_one')"
+        #expect(try await connection.readTransaction(startingWith: setUp("a"), query).first?.decode(String.self, at: 0) == "a")
+        // prepared under the role the set-up gives: a temp table only this session can name
+        try await connection.execute("create temp table read_one_t (n int); insert into read_one_t values (7)")
+        let counted: SQL = "select count(*)::int from read_one_t where n = \(7)"
+        #expect(try await connection.readTransaction(startingWith: setUp("c"), counted).first?.decode(Int.self, at: 0) == 1)
+        #expect(try await connection.readTransaction(startingWith: setUp("c"), counted).first?.decode(Int.self, at: 0) == 1)
+        let before = connection.roundTrips
+        #expect(try await connection.readTransaction(startingWith: setUp("b"), query).first?.decode(String.self, at: 0) == "b")
+        #expect(connection.roundTrips - before == 1)
+        #expect(connection.isReusable)
+        #expect(try await connection.query("select current_setting('app.read_one', true)").first?.decode(String?.self, at: 0) ?? "" == "")
+    }
+
+    @Test("a failing set-up or query is thrown, rolled back, and the connection stays reusable")
+    func failures() async throws {
+        let connection = try await PostgresConnection.connect(try ConnectionTests.configuration())
+        let divide: (Int) -> SQL = { n in "select 1 / \(n)::int" }
+        _ = try await connection.readTransaction(startingWith: divide(1), divide(1))
+        await #expect(throws: PostgresError.self) { try await connection.readTransaction(startingWith: divide(0), divide(1)) }
+        #expect(connection.isReusable)
+        await #expect(throws: PostgresError.self) { try await connection.readTransaction(startingWith: divide(1), divide(0)) }
+        #expect(connection.isReusable)
+        #expect(try await connection.readTransaction(startingWith: divide(1), divide(1)).first?.decode(Int.self, at: 0) == 1)
+    }
+}

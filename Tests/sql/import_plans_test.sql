@@ -50,7 +50,7 @@ grant execute on all functions in schema t to public;
 \echo '== 0. statistics of a database that knows its tables, but not the new account'
 -- another member's account with 30,000 mapped appointments, analyzed; the new account's
 -- 4,000 rows then add too little for anyone to analyze again (ANALYZE's thresholds, and the
--- import's own refresh at 20 % growth), so the planner knows nothing of the new account
+-- import's own refresh when a table doubles), so the planner knows nothing of the new account
 insert into public.user_organizations (organization_id, user_id, role) values (:'acme', :'bulk', 'member'), (:'acme', :'perf', 'member');
 insert into public.calendar_accounts (id, organization_id, user_id, provider, email, calendar_id, conflict_strategy)
 values (:'acc_bulk', :'acme', :'bulk', 'google', 'bulk@acme.example', 'primary', 'calendar_wins'),
