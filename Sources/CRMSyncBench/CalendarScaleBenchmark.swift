@@ -44,32 +44,22 @@ struct CalendarScaleBenchmark {
     }
 
     func run() async throws -> Figures {
-        let admin = try await PostgresConnection.connect(self.settings.admin)
-        try await admin.execute("drop schema if exists \(Benchmark.schema) cascade; create schema \(Benchmark.schema)")
-        let pool = PostgresPool(configuration: self.settings.app, maxConnections: 2)
-        let tenant = TenantDatabase(pool: pool, secretKey: self.key)
-        var figures = Figures(appointments: self.appointments, organizations: self.organizations)
         let perAccount = self.appointments / (self.organizations * CalendarScaleFixture.membersPerOrganization)
-        let clock = ContinuousClock()
-        let start = clock.now
-        let fixture = try await CalendarScaleFixture.create(
-            organizations: self.organizations, perAccount: perAccount, on: admin, say: self.say)
-        figures.fill_seconds = (clock.now - start) / .seconds(1)
-        do {
-            try await self.measure(fixture, tenant: tenant, admin: admin, into: &figures)
-            if let load = self.load {
-                figures.api = try await load.run(members: fixture.members.map(\.identity), say: self.say)
-            }
-        } catch {
-            try? await fixture.drop(on: admin)
-            await pool.close()
-            throw error
-        }
-        self.say("removing the \(self.organizations) organizations…")
-        try await fixture.drop(on: admin)
-        try await admin.execute("drop schema if exists \(Benchmark.schema) cascade")
-        await pool.close()
-        return figures
+        return try await ScaleRun.run(
+            settings: self.settings, key: self.key, say: self.say, removing: "the \(self.organizations) organizations",
+            create: { admin in
+                try await CalendarScaleFixture.create(
+                    organizations: self.organizations, perAccount: perAccount, on: admin, say: self.say)
+            },
+            drop: { fixture, admin in try await fixture.drop(on: admin) },
+            measure: { fixture, tenant, admin, fillSeconds in
+                var figures = Figures(appointments: self.appointments, organizations: self.organizations, fill_seconds: fillSeconds)
+                try await self.measure(fixture, tenant: tenant, admin: admin, into: &figures)
+                if let load = self.load {
+                    figures.api = try await load.run(members: fixture.members.map(\.identity), say: self.say)
+                }
+                return figures
+            })
     }
 
     private func measure(
@@ -79,15 +69,14 @@ struct CalendarScaleBenchmark {
         let picks = (0..<self.iterations).map { _ in fixture.members[Int.random(in: 0..<fixture.members.count, using: &random)] }
         for query in Self.queries {
             self.say("timing \(query.name): \(self.iterations) queries as a member and as the superuser…")
-            var member: [Double] = [], superuser: [Double] = []
-            for pick in picks {
-                member.append(try await tenant.withSession(pick.identity, role: .authenticated) { connection in
+            let t = try await ScaleRun.sideBySide(picks) { pick in
+                try await tenant.withSession(pick.identity, role: .authenticated) { connection in
                     try await Sampling.milliseconds { _ = try await connection.query(query.member(pick)) }
-                })
-                superuser.append(try await Sampling.milliseconds { _ = try await admin.query(query.superuser(pick)) })
+                }
+            } superuser: { pick in
+                try await Sampling.milliseconds { _ = try await admin.query(query.superuser(pick)) }
             }
-            let m50 = Sampling.percentile(member, 0.5), m99 = Sampling.percentile(member, 0.99)
-            let s50 = Sampling.percentile(superuser, 0.5)
+            let (m50, m99, s50) = (t.memberP50, t.memberP99, t.superuserP50)
             switch query.name {
             case "mapped events": (f.mapped_member_p50_ms, f.mapped_member_p99_ms, f.mapped_superuser_p50_ms, f.mapped_rls_ratio) = (m50, m99, s50, m50 / s50)
             case "sync log": (f.sync_log_member_p50_ms, f.sync_log_member_p99_ms, f.sync_log_superuser_p50_ms, f.sync_log_rls_ratio) = (m50, m99, s50, m50 / s50)

@@ -43,29 +43,19 @@ struct MailScaleBenchmark {
     }
 
     func run() async throws -> Figures {
-        let admin = try await PostgresConnection.connect(self.settings.admin)
-        try await admin.execute("drop schema if exists \(Benchmark.schema) cascade; create schema \(Benchmark.schema)")
-        let pool = PostgresPool(configuration: self.settings.app, maxConnections: 2)
-        let tenant = TenantDatabase(pool: pool, secretKey: self.key)
-        var figures = Figures(messages: self.messages, organizations: self.organizations)
-        let clock = ContinuousClock()
-        let start = clock.now
-        let fixture = try await MailScaleFixture.create(
-            organizations: self.organizations, perOrganization: self.messages / self.organizations, on: admin, say: self.say)
-        figures.fill_seconds = (clock.now - start) / .seconds(1)
-        do {
-            try await self.measure(fixture, tenant: tenant, admin: admin, into: &figures)
-            try await self.explainSearch(fixture, admin: admin, into: &figures)
-        } catch {
-            try? await fixture.drop(on: admin)
-            await pool.close()
-            throw error
-        }
-        self.say("removing the \(self.organizations) organizations…")
-        try await fixture.drop(on: admin)
-        try await admin.execute("drop schema if exists \(Benchmark.schema) cascade")
-        await pool.close()
-        return figures
+        try await ScaleRun.run(
+            settings: self.settings, key: self.key, say: self.say, removing: "the \(self.organizations) organizations",
+            create: { admin in
+                try await MailScaleFixture.create(
+                    organizations: self.organizations, perOrganization: self.messages / self.organizations, on: admin, say: self.say)
+            },
+            drop: { fixture, admin in try await fixture.drop(on: admin) },
+            measure: { fixture, tenant, admin, fillSeconds in
+                var figures = Figures(messages: self.messages, organizations: self.organizations, fill_seconds: fillSeconds)
+                try await self.measure(fixture, tenant: tenant, admin: admin, into: &figures)
+                try await self.explainSearch(fixture, admin: admin, into: &figures)
+                return figures
+            })
     }
 
     private func measure(_ fixture: MailScaleFixture, tenant: TenantDatabase, admin: PostgresConnection, into f: inout Figures) async throws {
@@ -74,15 +64,14 @@ struct MailScaleBenchmark {
         let picks = (0..<self.iterations).map { _ in fixture.tenants[Int.random(in: 0..<fixture.tenants.count, using: &random)] }
         for (name, query) in Self.queries {
             self.say("timing \(name): \(self.iterations) queries as a member and as the superuser…")
-            var member: [Double] = [], superuser: [Double] = []
-            for (index, pick) in picks.enumerated() {
-                let word = words[index]
-                member.append(try await tenant.withSession(pick.colleague, role: .authenticated) { connection in
+            let t = try await ScaleRun.sideBySide(Array(zip(picks, words))) { pick, word in
+                try await tenant.withSession(pick.colleague, role: .authenticated) { connection in
                     try await Sampling.milliseconds { _ = try await connection.query(query.member(pick, word)) }
-                })
-                superuser.append(try await Sampling.milliseconds { _ = try await admin.query(query.superuser(pick, word)) })
+                }
+            } superuser: { pick, word in
+                try await Sampling.milliseconds { _ = try await admin.query(query.superuser(pick, word)) }
             }
-            let (m50, m99, s50) = (Sampling.percentile(member, 0.5), Sampling.percentile(member, 0.99), Sampling.percentile(superuser, 0.5))
+            let (m50, m99, s50) = (t.memberP50, t.memberP99, t.superuserP50)
             switch name {
             case "list": (f.list_member_p50_ms, f.list_member_p99_ms, f.list_superuser_p50_ms, f.list_rls_ratio) = (m50, m99, s50, m50 / s50)
             case "search": (f.search_member_p50_ms, f.search_member_p99_ms, f.search_superuser_p50_ms, f.search_rls_ratio) = (m50, m99, s50, m50 / s50)

@@ -9,17 +9,10 @@ extension PostgresConnection {
     /// round trip. Rolls back when either or `body` throws.
     @discardableResult
     public func transaction<T>(startingWith first: SQL, _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        do {
+        try await self.transaction(beginning: {
             try await self.prepareIfNeeded(first)
             _ = try await self.pipelined([.text("begin"), .prepared(first)], answer: 1)
-            let value = try await body(self)
-            try await self.execute("commit")
-            return value
-        } catch {
-            // The original error matters more than a failed rollback on a broken connection.
-            _ = try? await self.execute("rollback")
-            throw error
-        }
+        }, body)
     }
 
     /// `BEGIN`, `first`, `query`, `COMMIT` in one round trip: a read that is one statement under

@@ -127,8 +127,15 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Runs `body` inside `BEGIN … COMMIT`, rolling back when it throws.
     @discardableResult
     public func transaction<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await self.execute("begin")
+        try await self.transaction(beginning: { try await self.execute("begin") }, body)
+    }
+
+    /// `transaction`'s frame: `begin` opens it (BEGIN, or BEGIN with a first statement).
+    func transaction<T>(
+        beginning begin: () async throws -> Void, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
         do {
+            try await begin()
             let value = try await body(self)
             try await self.execute("commit")
             return value
