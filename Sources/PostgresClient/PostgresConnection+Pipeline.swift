@@ -9,9 +9,14 @@ extension PostgresConnection {
     /// round trip. Rolls back when either or `body` throws.
     @discardableResult
     public func transaction<T>(startingWith first: SQL, _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await self.transaction(beginning: {
-            try await self.prepareIfNeeded(first)
-            _ = try await self.pipelined([.text("begin"), .prepared(first)], answer: 1)
+        try Self.refuseNULBytes(first)
+        return try await self.transaction(beginning: {
+            if try await self.preparedName(first) != nil {
+                _ = try await self.pipelined([.text("begin"), .prepared(first)], answer: 1)
+            } else {
+                try await self.execute("begin")
+                try await self.query(first)
+            }
         }, body)
     }
 
@@ -21,17 +26,15 @@ extension PostgresConnection {
     /// inside the transaction, after `first`: what it names may be visible only to the role
     /// `first` sets.
     public func readTransaction(startingWith first: SQL, _ query: SQL) async throws -> PostgresRows {
+        try Self.refuseNULBytes(first)
         try Self.refuseNULBytes(query)
-        guard self.preparedNames.withLock({ $0[query.text] != nil }) else {
+        guard self.preparedNames.withLock({ $0[query.text] != nil }), try await self.preparedName(first) != nil else {
             return try await self.transaction(startingWith: first) { connection in
                 try await connection.queryPrepared(query)
             }
         }
         do {
-            try await self.prepareIfNeeded(first)
-            let rows = try await self.pipelined([.text("begin"), .prepared(first), .prepared(query), .text("commit")], answer: 2)
-            if !self.isReusable { _ = try? await self.execute("rollback") }
-            return rows
+            return try await self.pipelined([.text("begin"), .prepared(first), .prepared(query), .text("commit")], answer: 2)
         } catch {
             _ = try? await self.execute("rollback")
             throw error
@@ -43,18 +46,6 @@ extension PostgresConnection {
         case prepared(SQL)
     }
 
-    private func prepareIfNeeded(_ sql: SQL) async throws {
-        try Self.refuseNULBytes(sql)
-        let (known, count) = self.preparedNames.withLock { ($0[sql.text], $0.count) }
-        guard known == nil else { return }
-        guard count < Self.preparedLimit else {
-            throw PostgresError(.invalidParameter, message: "too many distinct prepared statements on one connection", query: sql.text)
-        }
-        let name = "crmsync_\(count + 1)"
-        _ = try await self.run(sql.text) { handle in PQprepare(handle, name, sql.text, Int32(sql.binds.count), nil) }
-        self.preparedNames.withLock { $0[sql.text] = name }
-    }
-
     /// Sends `statements` and one sync, reads every result, and returns the rows of the one at
     /// `answer`, or throws the first failure (the statements after it report PIPELINE_ABORTED).
     private func pipelined(_ statements: [PipelinedStatement], answer: Int) async throws -> PostgresRows {
@@ -64,8 +55,9 @@ extension PostgresConnection {
                 return nil
             }
         }
-        let text: String? = statements.indices.contains(answer)
-            ? { if case .prepared(let sql) = statements[answer] { return sql.text } else { return nil } }() : nil
+        // the text errors name: the answer's statement
+        var text: String? = nil
+        if case .prepared(let sql) = statements[answer] { text = sql.text }
         return try await self.run(text) { handle in
             guard PQenterPipelineMode(handle) == 1 else { return nil }
             var sent = true

@@ -14,20 +14,24 @@ extension PostgresConnection {
     @discardableResult
     public func queryPrepared(_ sql: SQL) async throws -> PostgresRows {
         try Self.refuseNULBytes(sql)
-        let (known, count) = self.preparedNames.withLock { ($0[sql.text], $0.count) }
-        guard known != nil || count < Self.preparedLimit else { return try await self.query(sql) }
-        // One task uses a connection at a time, so the next number is free until it is recorded.
-        let name = known ?? "crmsync_\(count + 1)"
-        if known == nil {
-            _ = try await self.run(sql.text) { handle in
-                PQprepare(handle, name, sql.text, Int32(sql.binds.count), nil)
-            }
-            self.preparedNames.withLock { $0[sql.text] = name }
-        }
+        guard let name = try await self.preparedName(sql) else { return try await self.query(sql) }
         return try await self.run(sql.text) { handle in
             withOptionalCStrings(sql.binds) { values in
                 PQexecPrepared(handle, name, Int32(sql.binds.count), values, nil, nil, 0)
             }
         }
+    }
+
+    /// The name `sql` is prepared under on this connection, preparing it now when it is new;
+    /// nil when the connection already keeps `preparedLimit` statements.
+    func preparedName(_ sql: SQL) async throws -> String? {
+        let (known, count) = self.preparedNames.withLock { ($0[sql.text], $0.count) }
+        if let known { return known }
+        guard count < Self.preparedLimit else { return nil }
+        // One task uses a connection at a time, so the next number is free until it is recorded.
+        let name = "crmsync_\(count + 1)"
+        _ = try await self.run(sql.text) { handle in PQprepare(handle, name, sql.text, Int32(sql.binds.count), nil) }
+        self.preparedNames.withLock { $0[sql.text] = name }
+        return name
     }
 }
