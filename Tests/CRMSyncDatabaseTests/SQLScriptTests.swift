@@ -33,7 +33,7 @@ struct SQLScriptTests {
         Script(file: "calendar_runs_test.sql", minimumChecks: 19),
         Script(file: "calendar_export_snapshot_test.sql", minimumChecks: 14),
         Script(file: "calendar_export_owner_test.sql", minimumChecks: 18),
-        Script(file: "calendar_claim_test.sql", minimumChecks: 13),
+        Script(file: "calendar_claim_test.sql", minimumChecks: 18),
         // The connect flow's state store: begin, single-use consume, expiry, finish, purge.
         Script(file: "oauth_connect_test.sql", minimumChecks: 30),
         // Import and export read rows per event, not per mapping of the account, whatever the

@@ -2,7 +2,8 @@
  * Tests/sql/calendar_claim_test.sql — psql checks of the scheduler's claims
  * (claim_calendar_accounts, claim_email_accounts): the one order (oldest request first, then
  * next_sync_at with never-scheduled first, then id) across the requested and the scheduled
- * accounts, the run's trigger, and that a claim reads the due accounts, not the table
+ * accounts, the run's trigger, and that a claim (and the due count and the next lease expiry
+ * beside it) reads the due accounts, not the table
  * (sql/migrations/365: 2,000 accounts scheduled later, their rows read are counted from the
  * transaction's own statistics; nothing is timed).
  *
@@ -81,6 +82,17 @@ select t.eq(t.rows_read('public.calendar_accounts') - :before_claim < 40, true, 
 select t.rows_read('public.calendar_accounts') as before_claim \gset
 select t.eq((select count(*) from public.claim_calendar_accounts('w2', 10, 60)), 0::bigint, 'then nothing is due');
 select t.eq(t.rows_read('public.calendar_accounts') - :before_claim < 40, true, 'a claim that finds nothing reads next to nothing');
+rollback;
+-- the metrics' count and an idle slot's wait read the same due rows as a claim
+begin;
+select t.rows_read('public.calendar_accounts') as before_count \gset
+select t.eq(public.calendar_due_account_count(), 3::bigint, 'the three due accounts are counted');
+select t.eq(t.rows_read('public.calendar_accounts') - :before_count < 40, true, 'counting them reads the due accounts, not the 2,000 scheduled later');
+select count(*) from public.claim_calendar_accounts('w1', 2, 60) \g /dev/null
+select t.rows_read('public.calendar_accounts') as before_expiry \gset
+select t.eq((select public.calendar_next_lease_expiry() between 55 and 60), true, 'an idle slot waits for the earliest lease of a due account');
+select t.eq(t.rows_read('public.calendar_accounts') - :before_expiry < 40, true, 'finding that lease reads the due accounts, not the 2,000 scheduled later');
+select t.eq(public.calendar_due_account_count(), 1::bigint, 'the leased accounts are no longer counted as due');
 rollback;
 
 -- email accounts: the same order and the same reading

@@ -1,14 +1,11 @@
 /*
- * public.calendar_due_account_count.sql — what the backend API (crmsync serve) needs beyond the
- * sync engine's functions: changing an account's settings, counting due accounts for the
- * metrics, and reading the migration ledger for /readyz.
+ * public.calendar_due_account_count.sql — Metrics (crmsync_worker, all organizations): how many
+ * calendar accounts are due and unclaimed (enabled, connected|error, sync requested or
+ * next_sync_at reached, lease free or expired): the same rule as claim_calendar_accounts. A
+ * number only: no ids, no tenant data.
  *
- * update_calendar_account_settings is a security definer because switching the synced
- * calendar must also forget what was synced from the old one (cursor, export watermark,
- * mappings), which a person may not write directly. It acts only on the caller's own account
- * in the active organization (the same rule as the update policy) and is audited by the
- * account trigger. Push channels of the old calendar are replaced by the push renewal
- * service, which compares each channel's calendar with the account's.
+ * Reads only due rows, from the claim's partial indexes (sql/migrations/365), whatever the
+ * table holds besides.
  */
 set local role crmsync_owner;
 
@@ -18,13 +15,23 @@ language sql
 stable
 security definer
 set search_path = ''
+set enable_seqscan = off
 as $$
-  select count(*)
-    from public.calendar_accounts a
-   where a.sync_enabled
-     and a.connection_status in ('connected', 'error')
-     and (a.sync_requested_at is not null or a.next_sync_at is null or a.next_sync_at <= now())
-     and (a.lease_expires_at is null or a.lease_expires_at < now());
+  -- the requested and the scheduled due accounts, each from the claim's partial index (see
+  -- public.calendar_next_lease_expiry for why the sequential scan is off)
+  select (select count(*)
+            from public.calendar_accounts a
+           where a.sync_requested_at is not null
+             and a.sync_enabled
+             and a.connection_status in ('connected', 'error')
+             and (a.lease_expires_at is null or a.lease_expires_at < now()))
+       + (select count(*)
+            from public.calendar_accounts a
+           where a.sync_requested_at is null
+             and a.sync_enabled
+             and a.connection_status in ('connected', 'error')
+             and coalesce(a.next_sync_at, '-infinity'::timestamptz) <= now()
+             and (a.lease_expires_at is null or a.lease_expires_at < now()));
 $$;
 comment on function public.calendar_due_account_count() is
   'How many calendar accounts are due and unclaimed, across tenants (a number only, for the metrics).';
