@@ -85,7 +85,7 @@ struct BenchCommand: AsyncParsableCommand {
                     executable: self.crmsync.map { URL(fileURLWithPath: $0) } ?? beside,
                     connections: self.apiConnections, threads: 2, seconds: self.apiSeconds)
                 let figures = try await CalendarScaleBenchmark(
-                    settings: DatabaseSettings.fromEnvironment(environment), key: key, appointments: self.appointments,
+                    settings: try DatabaseSettings.fromEnvironment(environment), key: key, appointments: self.appointments,
                     organizations: self.organizations, iterations: self.iterations, load: load,
                     say: { line in if !json { print(line) } }
                 ).run()
@@ -95,7 +95,7 @@ struct BenchCommand: AsyncParsableCommand {
             if self.orgSync {
                 guard self.orgAccounts > 50 else { throw ValidationError("--org-accounts must be more than 50") }
                 let figures = try await OrganizationSyncBenchmark(
-                    settings: DatabaseSettings.fromEnvironment(environment), key: key, small: 50, large: self.orgAccounts, eventsPerAccount: 20,
+                    settings: try DatabaseSettings.fromEnvironment(environment), key: key, small: 50, large: self.orgAccounts, eventsPerAccount: 20,
                     say: { line in if !json { print(line) } }
                 ).run()
                 try Self.emit(figures, json: json) { BenchReportFormatter.render($0) }
@@ -108,7 +108,7 @@ struct BenchCommand: AsyncParsableCommand {
                 }
                 guard self.iterations >= 20 else { throw ValidationError("--iterations must be at least 20") }
                 let figures = try await MailScaleBenchmark(
-                    settings: DatabaseSettings.fromEnvironment(environment), key: key, messages: messages,
+                    settings: try DatabaseSettings.fromEnvironment(environment), key: key, messages: messages,
                     organizations: self.organizations, iterations: self.iterations, say: { line in if !json { print(line) } }
                 ).run()
                 try Self.emit(figures, json: json) { BenchReportFormatter.render($0) }
@@ -118,7 +118,7 @@ struct BenchCommand: AsyncParsableCommand {
                 let messages = self.messages ?? 2_000
                 guard messages >= 100 else { throw ValidationError("--messages must be at least 100") }
                 let figures = try await MailAPIBenchmark(
-                    settings: DatabaseSettings.fromEnvironment(environment), key: key, messages: messages,
+                    settings: try DatabaseSettings.fromEnvironment(environment), key: key, messages: messages,
                     say: { line in if !json { print(line) } }
                 ).run()
                 try Self.emit(figures, json: json) { BenchReportFormatter.render($0, messages: messages) }
@@ -128,14 +128,14 @@ struct BenchCommand: AsyncParsableCommand {
                 let messages = self.messages ?? 10_000
                 guard messages >= 200 else { throw ValidationError("--messages must be at least 200") }
                 let figures = try await MailBenchmark(
-                    settings: DatabaseSettings.fromEnvironment(environment), key: key, messages: messages,
+                    settings: try DatabaseSettings.fromEnvironment(environment), key: key, messages: messages,
                     server: try MailBenchServer.fromEnvironment(environment), say: { line in if !json { print(line) } }
                 ).run()
                 try Self.emit(figures, json: json) { BenchReportFormatter.render($0, messages: messages) }
                 return
             }
             let benchmark = Benchmark(
-                settings: DatabaseSettings.fromEnvironment(environment), key: key, events: self.events,
+                settings: try DatabaseSettings.fromEnvironment(environment), key: key, events: self.events,
                 say: { line in if !json { print(line) } })
             let figures = try await benchmark.run()
             let events = self.events
@@ -236,8 +236,11 @@ extension BenchReportFormatter {
             row("recent sync runs", f.sync_log_member_p50_ms, f.sync_log_member_p99_ms, f.sync_log_superuser_p50_ms, f.sync_log_rls_ratio),
             row("the API's account list", f.accounts_member_p50_ms, f.accounts_member_p99_ms, f.accounts_superuser_p50_ms, f.accounts_rls_ratio),
         ]
+        let helperMicroseconds = (f.identity_check_member_p50_ms - f.identity_check_superuser_p50_ms) * 1000
         var text = "\(f.appointments) appointments in \(f.organizations) organizations (written in \(fixed(f.fill_seconds, 0)) s)\n"
         text += TextTable.render(columns: ["query", "member p50 / p99", "superuser p50", "ratio", "target", ""], rows: rows)
+        text += "one policy helper costs a statement \(fixed(helperMicroseconds, 0)) µs"
+        text += " (readable_org_ids(): \(fixed(f.identity_check_member_p50_ms, 3)) ms as a member, the same statement without it \(fixed(f.identity_check_superuser_p50_ms, 3)) ms)\n"
         if let api = f.api {
             let rate = api.accounts_requests_per_second, p99 = api.accounts_p99_ms
             let apiRows: [[String]] = [

@@ -33,6 +33,10 @@ struct CalendarScaleBenchmark {
         var accounts_member_p99_ms = 0.0
         var accounts_superuser_p50_ms = 0.0
         var accounts_rls_ratio = 0.0
+        /// What one policy helper costs a statement: the floor under the ratios above, paid by
+        /// every table a query reads under row-level security.
+        var identity_check_member_p50_ms = 0.0
+        var identity_check_superuser_p50_ms = 0.0
         var api: APILoad.Figures?
     }
 
@@ -80,6 +84,7 @@ struct CalendarScaleBenchmark {
             switch query.name {
             case "mapped events": (f.mapped_member_p50_ms, f.mapped_member_p99_ms, f.mapped_superuser_p50_ms, f.mapped_rls_ratio) = (m50, m99, s50, m50 / s50)
             case "sync log": (f.sync_log_member_p50_ms, f.sync_log_member_p99_ms, f.sync_log_superuser_p50_ms, f.sync_log_rls_ratio) = (m50, m99, s50, m50 / s50)
+            case "identity check": (f.identity_check_member_p50_ms, f.identity_check_superuser_p50_ms) = (m50, s50)
             default: (f.accounts_member_p50_ms, f.accounts_member_p99_ms, f.accounts_superuser_p50_ms, f.accounts_rls_ratio) = (m50, m99, s50, m50 / s50)
             }
         }
@@ -133,6 +138,12 @@ struct CalendarScaleBenchmark {
                  order by a.created_at, a.id
                 """
             }),
+        // the member's statement is one policy helper (the one every table's SELECT policy
+        // asks), the superuser's the same statement without it
+        Query(
+            name: "identity check",
+            member: { _ in "select (select private.readable_org_ids())" },
+            superuser: { _ in "select (select null::uuid[])" }),
     ]
 
     static func console(_ title: String) -> String {

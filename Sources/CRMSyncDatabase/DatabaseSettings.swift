@@ -20,16 +20,39 @@ public struct DatabaseSettings: Sendable {
 
     /// `DATABASE_URL` (or `PG*`) for the administrator. The service uses
     /// `CRMSYNC_APP_DATABASE_URL` when given, else the same database as `crmsync_app` with
-    /// `CRMSYNC_APP_PASSWORD`.
-    public static func fromEnvironment(_ environment: [String: String]) -> DatabaseSettings {
+    /// `CRMSYNC_APP_PASSWORD`; `CRMSYNC_PREPARED_STATEMENTS=off` keeps its connections free of
+    /// prepared statements (behind a pooler in transaction mode that cannot carry them).
+    public static func fromEnvironment(_ environment: [String: String]) throws -> DatabaseSettings {
         let admin = PostgresConfiguration.fromEnvironment(environment)
         let password = environment["CRMSYNC_APP_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
-        let app: PostgresConfiguration
+        var app: PostgresConfiguration
         if let url = environment["CRMSYNC_APP_DATABASE_URL"], !url.isEmpty {
             app = PostgresConfiguration(connectionString: url)
         } else {
             app = admin.loggingIn(as: Self.appRole, password: password)
         }
+        app.preparesStatements = try Self.switchValue("CRMSYNC_PREPARED_STATEMENTS", in: environment, default: true)
         return DatabaseSettings(admin: admin, app: app, appPassword: password)
+    }
+
+    /// An on/off variable: on, off, true, false, 1 or 0 (any case); unset or empty is `default`.
+    static func switchValue(_ name: String, in environment: [String: String], default value: Bool) throws -> Bool {
+        guard let text = environment[name], !text.isEmpty else { return value }
+        switch text.lowercased() {
+        case "on", "true", "1": return true
+        case "off", "false", "0": return false
+        default: throw DatabaseSettingsError.notASwitch(variable: name)
+        }
+    }
+}
+
+/// A database setting in the environment that cannot be used.
+public enum DatabaseSettingsError: Error, CustomStringConvertible, Equatable {
+    case notASwitch(variable: String)
+
+    public var description: String {
+        switch self {
+        case .notASwitch(let variable): "\(variable) must be on or off"
+        }
     }
 }

@@ -16,15 +16,21 @@ public struct PostgresConfiguration: Sendable {
     public var applicationName: String
     /// Seconds to wait for a connection before giving up.
     public var connectTimeoutSeconds: Int
+    /// Whether `queryPrepared` and the pipelined transactions keep prepared statements on the
+    /// connection. Off behind a pooler in transaction mode that does not carry prepared
+    /// statements between server connections (Supavisor in transaction mode, PgBouncer before
+    /// 1.21 or without `max_prepared_statements`): everything then runs as plain statements.
+    public var preparesStatements: Bool
 
     public init(
         connectionString: String = "", overrides: [String: String] = [:],
-        applicationName: String = "crmsync", connectTimeoutSeconds: Int = 10
+        applicationName: String = "crmsync", connectTimeoutSeconds: Int = 10, preparesStatements: Bool = true
     ) {
         self.connectionString = connectionString
         self.overrides = overrides
         self.applicationName = applicationName
         self.connectTimeoutSeconds = connectTimeoutSeconds
+        self.preparesStatements = preparesStatements
     }
 
     /// `DATABASE_URL` when set, else libpq's `PG*` variables.

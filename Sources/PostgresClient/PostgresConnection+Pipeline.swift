@@ -58,36 +58,38 @@ extension PostgresConnection {
         // the text errors name: the answer's statement
         var text: String? = nil
         if case .prepared(let sql) = statements[answer] { text = sql.text }
-        return try await self.run(text) { handle in
-            guard PQenterPipelineMode(handle) == 1 else { return nil }
-            var sent = true
-            for (index, statement) in statements.enumerated() where sent {
-                switch statement {
-                case .text(let command):
-                    sent = PQsendQueryParams(handle, command, 0, nil, nil, nil, nil, 0) == 1
-                case .prepared(let sql):
-                    guard let name = names[index] else { sent = false; break }
-                    sent = withOptionalCStrings(sql.binds) { values in
-                        PQsendQueryPrepared(handle, name, Int32(sql.binds.count), values, nil, nil, 0) == 1
+        return try await self.forgettingUnknownNames {
+            try await self.run(text) { handle in
+                guard PQenterPipelineMode(handle) == 1 else { return nil }
+                var sent = true
+                for (index, statement) in statements.enumerated() where sent {
+                    switch statement {
+                    case .text(let command):
+                        sent = PQsendQueryParams(handle, command, 0, nil, nil, nil, nil, 0) == 1
+                    case .prepared(let sql):
+                        guard let name = names[index] else { sent = false; break }
+                        sent = withOptionalCStrings(sql.binds) { values in
+                            PQsendQueryPrepared(handle, name, Int32(sql.binds.count), values, nil, nil, 0) == 1
+                        }
                     }
                 }
-            }
-            sent = sent && PQpipelineSync(handle) == 1
-            // Each statement's result (then the null that ends it), then the sync point.
-            var results: [OpaquePointer] = []
-            if sent {
-                for _ in statements {
-                    guard let result = PQgetResult(handle) else { break }
-                    results.append(result)
-                    while let extra = PQgetResult(handle) { PQclear(extra) }
+                sent = sent && PQpipelineSync(handle) == 1
+                // Each statement's result (then the null that ends it), then the sync point.
+                var results: [OpaquePointer] = []
+                if sent {
+                    for _ in statements {
+                        guard let result = PQgetResult(handle) else { break }
+                        results.append(result)
+                        while let extra = PQgetResult(handle) { PQclear(extra) }
+                    }
+                    if let sync = PQgetResult(handle) { PQclear(sync) }
                 }
-                if let sync = PQgetResult(handle) { PQclear(sync) }
+                _ = PQexitPipelineMode(handle)
+                let failed = results.first { ![PGRES_COMMAND_OK, PGRES_TUPLES_OK].contains(PQresultStatus($0)) }
+                let chosen = failed ?? (results.count == statements.count ? results[answer] : nil)
+                for result in results where result != chosen { PQclear(result) }
+                return chosen
             }
-            _ = PQexitPipelineMode(handle)
-            let failed = results.first { ![PGRES_COMMAND_OK, PGRES_TUPLES_OK].contains(PQresultStatus($0)) }
-            let chosen = failed ?? (results.count == statements.count ? results[answer] : nil)
-            for result in results where result != chosen { PQclear(result) }
-            return chosen
         }
     }
 }

@@ -13,12 +13,14 @@ import Synchronization
 public final class PostgresConnection: @unchecked Sendable {
     private let handle: OpaquePointer
     private let queue: DispatchQueue
-    private let logger: Logger
+    let logger: Logger
     private let statistics: StatementStatistics?
     private let counters = Mutex(Counters())
     private let warnings: WarningCollector
     /// Statement text → the name it was prepared under on this connection (`queryPrepared`).
     let preparedNames = Mutex([String: String]())
+    /// `PostgresConfiguration.preparesStatements` of the connection.
+    let preparesStatements: Bool
 
     private struct Counters {
         var roundTrips = 0
@@ -27,8 +29,11 @@ public final class PostgresConnection: @unchecked Sendable {
         var idle = true
     }
 
-    private init(handle: OpaquePointer, queue: DispatchQueue, logger: Logger, statistics: StatementStatistics?) {
+    private init(
+        handle: OpaquePointer, queue: DispatchQueue, logger: Logger, statistics: StatementStatistics?, preparesStatements: Bool
+    ) {
         self.handle = handle
+        self.preparesStatements = preparesStatements
         self.queue = queue
         self.logger = logger
         self.statistics = statistics
@@ -70,7 +75,9 @@ public final class PostgresConnection: @unchecked Sendable {
             }
             return UnsafeHandle(pointer: connection)
         }
-        let connection = PostgresConnection(handle: handle.pointer, queue: queue, logger: logger, statistics: statistics)
+        let connection = PostgresConnection(
+            handle: handle.pointer, queue: queue, logger: logger, statistics: statistics,
+            preparesStatements: configuration.preparesStatements)
         // ISO dates in UTC for our parser; warnings only (migrations are chatty); and bind
         // values (the secret key among them) kept out of the server's error log.
         try await connection.execute(
@@ -226,7 +233,7 @@ public final class PostgresConnection: @unchecked Sendable {
 /// Collects the WARNING messages libpq hands to the notice receiver (on the connection's queue).
 final class WarningCollector: Sendable {
     private let messages = Mutex<[String]>([])
-    private let logger: Logger
+    let logger: Logger
 
     init(logger: Logger) {
         self.logger = logger

@@ -89,6 +89,8 @@ extension PostgresError {
         /// `program_limit_exceeded`: a limit the schema enforces (too many of something).
         public static let programLimitExceeded = Code("54000")
         public static let serializationFailure = Code("40001")
+        /// A prepared statement's name the server does not know.
+        public static let invalidSQLStatementName = Code("26000")
         public static let deadlockDetected = Code("40P01")
         public static let lockNotAvailable = Code("55P03")
         public static let queryCanceled = Code("57014")

@@ -51,7 +51,7 @@ struct ConnectCommand: AsyncParsableCommand {
             guard self.timeout > 0 else { throw ValidationError("--timeout must be positive") }
             let identity = Identity(userID: user, organizationID: org)
             let database = TenantDatabase(
-                pool: PostgresPool(configuration: self.options.databaseSettings.app, maxConnections: 1),
+                pool: PostgresPool(configuration: try self.options.databaseSettings.app, maxConnections: 1),
                 secretKey: try self.options.requiredSecretKey())
             let store = CalendarAccountStore(database: database)
             let flow = try await ConnectFlow.registered(

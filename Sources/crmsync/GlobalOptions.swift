@@ -19,7 +19,7 @@ struct GlobalOptions: ParsableArguments {
         URL(fileURLWithPath: self.root ?? self.environment["CRMSYNC_ROOT"] ?? FileManager.default.currentDirectoryPath)
     }
 
-    var databaseSettings: DatabaseSettings { DatabaseSettings.fromEnvironment(self.environment) }
+    var databaseSettings: DatabaseSettings { get throws { try DatabaseSettings.fromEnvironment(self.environment) } }
 
     /// A logger on stderr at the level asked for (`--log-level`, else `CRMSYNC_LOG_LEVEL`),
     /// else at `defaultLevel`: a one-shot command that reports its own outcome passes

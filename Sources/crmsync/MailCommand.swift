@@ -47,7 +47,7 @@ extension GlobalOptions {
     /// The service's database as the mail commands use it.
     func tenantDatabase(connections: Int = 2) throws -> TenantDatabase {
         TenantDatabase(
-            pool: PostgresPool(configuration: self.databaseSettings.app, maxConnections: connections),
+            pool: PostgresPool(configuration: try self.databaseSettings.app, maxConnections: connections),
             secretKey: try self.requiredSecretKey())
     }
 

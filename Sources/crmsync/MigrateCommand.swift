@@ -14,7 +14,7 @@ struct MigrateCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let files = try MigrationFile.load(root: self.options.rootURL)
-            let settings = self.options.databaseSettings
+            let settings = try self.options.databaseSettings
             try await self.options.withAdminConnection { connection in
                 let report = try await Migrator(files: files, logger: self.options.logger("crmsync.migrate"))
                     .apply(on: connection)

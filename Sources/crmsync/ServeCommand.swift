@@ -61,7 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
             let metrics = ServiceMetrics()
             let database = TenantDatabase(
                 pool: PostgresPool(
-                    configuration: self.options.databaseSettings.app, maxConnections: configuration.workerConcurrency + 8,
+                    configuration: try self.options.databaseSettings.app, maxConnections: configuration.workerConcurrency + 8,
                     logger: self.options.logger("crmsync.postgres")),
                 secretKey: secretKey)
             let dependencies = ServerDependencies(

@@ -48,7 +48,7 @@ struct SyncCommand: AsyncParsableCommand {
             let owner = try await self.owner(of: account)
             let engine = CalendarSyncEngine(
                 database: TenantDatabase(
-                    pool: PostgresPool(configuration: self.options.databaseSettings.app, maxConnections: 2),
+                    pool: PostgresPool(configuration: try self.options.databaseSettings.app, maxConnections: 2),
                     secretKey: try self.options.requiredSecretKey()),
                 endpoints: try ProviderEndpoints.fromEnvironment(self.options.environment),
                 // The command reports the run itself: a failure is its one `crmsync: …` line on

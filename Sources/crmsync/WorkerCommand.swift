@@ -51,7 +51,7 @@ struct WorkerCommand: AsyncParsableCommand {
             let logger = self.options.logger("crmsync.worker")
             let environment = self.options.environment
             let database = TenantDatabase(
-                pool: PostgresPool(configuration: self.options.databaseSettings.app, maxConnections: self.concurrency * 2 + 2),
+                pool: PostgresPool(configuration: try self.options.databaseSettings.app, maxConnections: self.concurrency * 2 + 2),
                 secretKey: try self.options.requiredSecretKey())
             let endpoints = try ProviderEndpoints.fromEnvironment(environment)
             let engine = CalendarSyncEngine(database: database, endpoints: endpoints, logger: self.options.logger("crmsync.engine"))

@@ -32,7 +32,7 @@ public struct TestDatabase: Sendable {
             guard let url = environment["DATABASE_URL"], !url.isEmpty else {
                 throw TestSetupError("DATABASE_URL is not set: run the tests with `make test`")
             }
-            return DatabaseSettings.fromEnvironment(environment)
+            return try DatabaseSettings.fromEnvironment(environment)
         }
     }
 
