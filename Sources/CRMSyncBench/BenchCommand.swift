@@ -239,7 +239,7 @@ extension BenchReportFormatter {
         let helperMicroseconds = (f.identity_check_member_p50_ms - f.identity_check_superuser_p50_ms) * 1000
         var text = "\(f.appointments) appointments in \(f.organizations) organizations (written in \(fixed(f.fill_seconds, 0)) s)\n"
         text += TextTable.render(columns: ["query", "member p50 / p99", "superuser p50", "ratio", "target", ""], rows: rows)
-        text += "one policy helper costs a statement \(fixed(helperMicroseconds, 0)) µs"
+        text += "\none policy helper costs a statement \(fixed(helperMicroseconds, 0)) µs"
         text += " (readable_org_ids(): \(fixed(f.identity_check_member_p50_ms, 3)) ms as a member, the same statement without it \(fixed(f.identity_check_superuser_p50_ms, 3)) ms)\n"
         if let api = f.api {
             let rate = api.accounts_requests_per_second, p99 = api.accounts_p99_ms
