@@ -63,6 +63,9 @@ public enum MigrationError: Error, Sendable, CustomStringConvertible {
     case changedAfterApply(file: String, applied: String, current: String)
     /// A file failed; the transaction of that file was rolled back.
     case failed(file: String, reason: String)
+    /// An index on a crmsync table is invalid (a concurrent build that failed or still runs): a
+    /// migration's `create index if not exists` of that name would take it as built.
+    case invalidIndex(index: String, table: String)
 
     public var description: String {
         switch self {
@@ -75,6 +78,9 @@ public enum MigrationError: Error, Sendable, CustomStringConvertible {
                 + "\(current.prefix(12)) now); put schema changes in a new migration instead"
         case .failed(let file, let reason):
             "\(file) failed and was rolled back: \(reason)"
+        case .invalidIndex(let index, let table):
+            "index \(index) on \(table) is invalid (a CREATE INDEX CONCURRENTLY that failed or is still running): "
+                + "let its build finish, or drop it (drop index concurrently \(index)) and build it again, then migrate"
         }
     }
 }

@@ -49,6 +49,7 @@ public struct Migrator: Sendable {
         do {
             report.adopted = try await self.adoptLegacyLayout(on: connection)
             try await self.refuseEditedMigrations(on: connection)
+            try await self.refuseInvalidIndexes(on: connection)
             for file in self.files {
                 if try await self.applyOne(file, on: connection) {
                     report.applied.append(file.name)
@@ -94,6 +95,23 @@ public struct Migrator: Sendable {
             guard applied == current else {
                 throw MigrationError.changedAfterApply(file: file.name, applied: applied, current: current)
             }
+        }
+    }
+
+    /// An index on crmsync's tables left invalid by a concurrent build (docs/deployment.md,
+    /// "Upgrading a big database") would be taken as built by a migration's `create index if not
+    /// exists` and then never used: refused, with the way out, before any file runs.
+    private func refuseInvalidIndexes(on connection: PostgresConnection) async throws {
+        let invalid = try await connection.query(
+            """
+            select i.indexrelid::regclass::text, i.indrelid::regclass::text
+              from pg_catalog.pg_index i
+              join pg_catalog.pg_class t on t.oid = i.indrelid
+             where not i.indisvalid and t.relowner = (select oid from pg_catalog.pg_roles where rolname = 'crmsync_owner')
+             order by 1
+            """)
+        if let first = invalid.first {
+            throw MigrationError.invalidIndex(index: try first.decode(String.self, at: 0), table: try first.decode(String.self, at: 1))
         }
     }
 

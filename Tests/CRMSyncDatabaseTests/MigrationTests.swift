@@ -120,6 +120,27 @@ struct MigrationTests {
         }
     }
 
+    @Test("an invalid index on a crmsync table (a failed concurrent build) is refused before any file runs")
+    func invalidIndexIsRefused() async throws {
+        try await TestDatabase.with("mig_invalid_index", seed: false) { database in
+            var files = try MigrationFile.load(root: database.root)
+            files.append(MigrationFile(name: "sql/migrations/999_new.sql", contents: "create table public.should_not_exist (id int);"))
+            let connection = try await database.adminConnection()
+            try await connection.execute("insert into public.organizations (name) values ('twin'), ('twin')")
+            // a unique index over duplicates: the concurrent build fails and leaves the index invalid
+            await #expect(throws: PostgresError.self) {
+                try await connection.execute("create unique index concurrently organizations_name_probe on public.organizations (name)")
+            }
+            let error = await #expect(throws: MigrationError.self) { try await Migrator(files: files).apply(on: connection) }
+            #expect(error.map { "\($0)" }?.contains("index organizations_name_probe on organizations is invalid") == true)
+            let exists = try await connection.query("select to_regclass('public.should_not_exist') is null")
+            #expect(try exists.first?.decode(Bool.self, at: 0) == true)
+            try await connection.execute("drop index concurrently public.organizations_name_probe")
+            let report = try await MigrationGate.shared.run { try await Migrator(files: files).apply(on: connection) }
+            #expect(report.applied == ["sql/migrations/999_new.sql"])
+        }
+    }
+
     @Test("a failing file is rolled back whole and reported with its name")
     func failingFileRollsBack() async throws {
         try await TestDatabase.with("mig_fail", seed: false) { database in
