@@ -11,13 +11,6 @@
  * this file).
  */
 \ir calendar_helpers.psql
--- rows read so far in this transaction from a table and its indexes (as import_plans_test.sql)
-create or replace function t.rows_read(p_table regclass) returns bigint language sql as $$
-  select pg_stat_get_xact_tuples_returned(p_table) + pg_stat_get_xact_tuples_fetched(p_table)
-         + coalesce((select sum(pg_stat_get_xact_tuples_returned(i.indexrelid) + pg_stat_get_xact_tuples_fetched(i.indexrelid))
-                       from pg_index i where i.indrelid = p_table), 0)
-$$;
-grant execute on all functions in schema t to public;
 
 \echo '== claims: one order over requested and scheduled accounts, reading only the due ones'
 -- nothing of the seed is due; six members of acme with an account each, due in different ways

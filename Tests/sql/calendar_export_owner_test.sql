@@ -38,12 +38,6 @@ select t.scanned_now();
 create or replace function t.action_of(p_account uuid, p_appointment uuid) returns text language sql as $$
   select b.action from public.calendar_export_batch(p_account, 1000) b where b.appointment_id = p_appointment
 $$;
--- rows read so far in this transaction from a table and its indexes (as import_plans_test.sql)
-create or replace function t.rows_read(p_table regclass) returns bigint language sql as $$
-  select pg_stat_get_xact_tuples_returned(p_table) + pg_stat_get_xact_tuples_fetched(p_table)
-         + coalesce((select sum(pg_stat_get_xact_tuples_returned(i.indexrelid) + pg_stat_get_xact_tuples_fetched(i.indexrelid))
-                       from pg_index i where i.indrelid = p_table), 0)
-$$;
 grant execute on all functions in schema t to public;
 
 begin;

@@ -35,12 +35,6 @@ create or replace function t.events(p_from int, p_count int, p_rev int) returns 
            'time_zone', 'UTC', 'updated', timestamptz '2026-05-01 00:00Z' + p_rev * interval '1 day') order by i)
     from generate_series(p_from, p_from + p_count - 1) i
 $$;
--- rows read so far in this transaction from a table and its indexes
-create or replace function t.rows_read(p_table regclass) returns bigint language sql as $$
-  select pg_stat_get_xact_tuples_returned(p_table) + pg_stat_get_xact_tuples_fetched(p_table)
-         + coalesce((select sum(pg_stat_get_xact_tuples_returned(i.indexrelid) + pg_stat_get_xact_tuples_fetched(i.indexrelid))
-                       from pg_index i where i.indrelid = p_table), 0)
-$$;
 -- rows read so far in this transaction from the appointments and the mappings
 create or replace function t.rows_read() returns bigint language sql as $$
   select t.rows_read('public.appointments') + t.rows_read('public.calendar_event_mappings')
