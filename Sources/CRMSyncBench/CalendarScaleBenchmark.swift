@@ -122,14 +122,7 @@ struct CalendarScaleBenchmark {
             }),
         Query(
             name: "account list",
-            member: { _ in
-                """
-                select \(unescaped: CalendarAccountStore.Record.columns) from public.calendar_accounts a
-                 where a.user_id = auth.uid() and a.organization_id = private.current_org_id()
-                   and a.connection_status <> 'disconnected'
-                 order by a.created_at, a.id
-                """
-            },
+            member: { _ in CalendarAccountStore.listStatement },
             superuser: { m in
                 """
                 select \(unescaped: CalendarAccountStore.Record.columns) from public.calendar_accounts a
